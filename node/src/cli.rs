@@ -1,0 +1,103 @@
+//! Command-line interface of `icn-node`.
+
+use polkadot_sdk::sc_cli::{self, RunCmd};
+use std::ffi::OsString;
+
+/// `icn-node`: run a node (no subcommand) or one of the maintenance subcommands.
+#[derive(Debug, clap::Parser)]
+pub struct Cli {
+	#[command(subcommand)]
+	pub subcommand: Option<Subcommand>,
+
+	#[clap(flatten)]
+	pub run: RunCmd,
+}
+
+#[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)]
+pub enum Subcommand {
+	/// Key management: generate, inspect and insert keys into the node's keystore.
+	#[command(subcommand)]
+	Key(sc_cli::KeySubcommand),
+
+	/// Export a chain spec (`--chain dev|local|<file>`, `--raw` for the genesis storage form).
+	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Build a chain spec. Deprecated in favour of `export-chain-spec`; kept while zombienet
+	/// still calls it.
+	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Validate blocks.
+	CheckBlock(sc_cli::CheckBlockCmd),
+
+	/// Export blocks.
+	ExportBlocks(sc_cli::ExportBlocksCmd),
+
+	/// Export the state of a given block into a chain spec.
+	ExportState(sc_cli::ExportStateCmd),
+
+	/// Import blocks.
+	ImportBlocks(sc_cli::ImportBlocksCmd),
+
+	/// Remove the whole chain.
+	PurgeChain(sc_cli::PurgeChainCmd),
+
+	/// Revert the chain to a previous state.
+	Revert(sc_cli::RevertCmd),
+
+	/// Database metadata.
+	ChainInfo(sc_cli::ChainInfoCmd),
+}
+
+/// Off-chain workers run on every node unless the operator says otherwise.
+///
+/// Substrate's default is to run them on validators only; ICN's SLA oracles (SPEC §5.3) challenge
+/// hardware nodes from off-chain workers and an oracle need not be a validator, so `icn-node`
+/// defaults to `--offchain-worker always`. An explicit `--offchain-worker` flag wins.
+pub fn with_offchain_workers_by_default(args: Vec<OsString>) -> Vec<OsString> {
+	let explicit = args.iter().any(|arg| {
+		arg.to_str()
+			.is_some_and(|a| a == "--offchain-worker" || a.starts_with("--offchain-worker="))
+	});
+	if explicit || args.is_empty() {
+		return args;
+	}
+	let mut with_default = args;
+	with_default.insert(1, OsString::from("--offchain-worker=always"));
+	with_default
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::Parser;
+	use polkadot_sdk::sc_cli::OffchainWorkerEnabled;
+
+	fn parse(args: &[&str]) -> Cli {
+		let args = args.iter().map(OsString::from).collect();
+		Cli::try_parse_from(with_offchain_workers_by_default(args)).expect("arguments parse")
+	}
+
+	#[test]
+	fn offchain_workers_default_to_always() {
+		let cli = parse(&["icn-node", "--dev"]);
+		assert!(matches!(cli.run.offchain_worker_params.enabled, OffchainWorkerEnabled::Always));
+	}
+
+	#[test]
+	fn explicit_offchain_worker_flag_wins() {
+		let cli = parse(&["icn-node", "--dev", "--offchain-worker", "never"]);
+		assert!(matches!(cli.run.offchain_worker_params.enabled, OffchainWorkerEnabled::Never));
+		let cli = parse(&["icn-node", "--offchain-worker=when-authority"]);
+		assert!(matches!(
+			cli.run.offchain_worker_params.enabled,
+			OffchainWorkerEnabled::WhenAuthority
+		));
+	}
+
+	#[test]
+	fn subcommands_still_parse_with_the_default_inserted() {
+		let cli = parse(&["icn-node", "export-chain-spec", "--chain", "local", "--raw"]);
+		assert!(matches!(cli.subcommand, Some(Subcommand::ExportChainSpec(_))));
+	}
+}

@@ -1,0 +1,16 @@
+//! `icn-node`: a full node or validator of ICN Chain (Aura + GRANDPA, ParityDB, off-chain workers).
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() {
+	if let Err(error) = command::run() {
+		// One line an operator can act on, not a debug dump of the error's structure.
+		let message = error.to_string();
+		eprintln!("Error: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
+		std::process::exit(1);
+	}
+}

@@ -1,0 +1,141 @@
+//! `icn-node --dev --tmp`: authors blocks, finalizes them, serves Prometheus metrics, and includes
+//! a signed balance transfer submitted over RPC, with its `Transfer` event.
+
+use std::{
+	io::{Read, Write},
+	net::TcpStream,
+	time::Duration,
+};
+
+use codec::{Decode, Encode};
+use icn_runtime::{
+	Balance, BalancesCall, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
+	TxExtension, UncheckedExtrinsic, ICNT, VERSION,
+};
+use polkadot_sdk::{
+	frame_metadata_hash_extension, frame_system, pallet_balances, pallet_transaction_payment,
+	sp_core::{crypto::Ss58Codec, twox_128, Pair},
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{generic::Era, MultiAddress},
+};
+use serde_json::{json, Value};
+
+use crate::support::{from_hex, header_number, to_hex, Node, NodeConfig, Rpc};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Signs `call` as a wallet would: every extension of the runtime, immortal, no metadata hash.
+fn sign(signer: Sr25519Keyring, nonce: Nonce, genesis: Hash, call: RuntimeCall) -> UncheckedExtrinsic {
+	let extensions: TxExtension = (
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	// What the extensions add to the signed payload without being sent: versions, genesis hash
+	// (twice: genesis and the immortal era's birth block) and no metadata hash.
+	let implicit = (
+		(),
+		(),
+		VERSION.spec_version,
+		VERSION.transaction_version,
+		genesis,
+		genesis,
+		(),
+		(),
+		(),
+		None,
+		(),
+	);
+	let payload = SignedPayload::from_raw(call.clone(), extensions.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(signer.to_account_id()),
+		signature.into(),
+		extensions,
+	)
+}
+
+/// `System.Events` at block `hash`, decoded with the runtime's own types.
+fn events_at(rpc: &mut Rpc, hash: &Value) -> Vec<RuntimeEvent> {
+	let key = [twox_128(b"System"), twox_128(b"Events")].concat();
+	let raw = rpc.request("state_getStorage", json!([to_hex(&key), hash]));
+	let bytes = from_hex(raw.as_str().unwrap_or_default());
+	let records =
+		Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..])
+			.expect("events decode with the runtime's types");
+	records.into_iter().map(|r| r.event).collect()
+}
+
+fn prometheus_metrics(port: u16) -> String {
+	let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to Prometheus");
+	stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+	write!(stream, "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").expect("send request");
+	let mut body = String::new();
+	let _ = stream.read_to_string(&mut body);
+	body
+}
+
+#[test]
+fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
+	let node = Node::start(NodeConfig { name: "dev", args: vec!["--dev".into()], use_tmp: true });
+	let mut rpc = node.rpc();
+
+	// Blocks are imported and finalized: wait on the node's own header subscriptions.
+	let new_heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
+	let finalized = rpc.subscribe("chain_subscribeFinalizedHeads", json!([]));
+	let best = rpc.wait_for_header(&new_heads, 3, TIMEOUT);
+	assert!(header_number(&best) >= 3);
+	let final_header = rpc.wait_for_header(&finalized, 1, TIMEOUT);
+	assert!(header_number(&final_header) >= 1);
+
+	// Prometheus serves the node's metrics.
+	let metrics = prometheus_metrics(node.prometheus_port);
+	assert!(metrics.contains("substrate_block_height"), "no block height metric:\n{metrics}");
+
+	// A signed transfer from Alice to Bob, submitted over RPC and watched until it is in a block.
+	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
+	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let alice = Sr25519Keyring::Alice;
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let nonce = rpc.request("system_accountNextIndex", json!([alice.to_account_id().to_ss58check()]));
+	let nonce = Nonce::try_from(nonce.as_u64().unwrap_or_default()).expect("nonce fits");
+	let amount: Balance = 7 * ICNT;
+	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+		dest: MultiAddress::Id(bob.clone()),
+		value: amount,
+	});
+	let xt = sign(alice, nonce, genesis, call);
+	let watch = rpc.subscribe("author_submitAndWatchExtrinsic", json!([to_hex(&xt.encode())]));
+
+	let block_hash = loop {
+		let status = rpc.next_notification(&watch, TIMEOUT).expect("transaction status update");
+		if let Some(hash) = status.get("inBlock") {
+			break hash.clone();
+		}
+		assert!(
+			status == json!("ready") || status == json!("future") || status.get("broadcast").is_some(),
+			"transaction was not included: {status}"
+		);
+	};
+
+	let events = events_at(&mut rpc, &block_hash);
+	let expected = RuntimeEvent::Balances(pallet_balances::Event::Transfer {
+		from: alice.to_account_id(),
+		to: bob,
+		amount,
+	});
+	assert!(events.contains(&expected), "no Transfer event in {block_hash}: {events:?}");
+
+	// A second submission of the same transaction is rejected by the pool: nonce already used.
+	let again = rpc.call("author_submitExtrinsic", json!([to_hex(&xt.encode())]));
+	assert!(again.is_err(), "a replayed transaction was accepted");
+}

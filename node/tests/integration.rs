@@ -1,0 +1,12 @@
+//! End-to-end tests of the real `icn-node` binary: a dev chain that authors, finalizes and includes
+//! a signed transfer; validators of the local chain peering over loopback and agreeing on finality;
+//! the committed chain spec; and bad command-line input.
+//!
+//! One test binary (modules below) so the release build links it once.
+
+mod support;
+
+mod bad_input;
+mod chain_spec;
+mod dev_chain;
+mod local_validators;

@@ -1,0 +1,316 @@
+//! Test support: start a real `icn-node` on loopback with free ports, follow its log, talk to it
+//! over JSON-RPC (WebSocket) and always stop it (the [`Node`] guard kills it on drop).
+
+#![allow(dead_code)]
+
+use std::{
+	io::{BufRead, BufReader},
+	net::{TcpListener, TcpStream},
+	path::{Path, PathBuf},
+	process::{Child, Command, ExitStatus, Stdio},
+	sync::{
+		mpsc::{self, Receiver, RecvTimeoutError},
+		Arc, Mutex,
+	},
+	time::{Duration, Instant},
+};
+
+use serde_json::{json, Value};
+use tungstenite::{Message, WebSocket};
+
+/// Path of the `icn-node` binary cargo built for these tests.
+pub fn node_binary() -> PathBuf {
+	PathBuf::from(env!("CARGO_BIN_EXE_icn-node"))
+}
+
+/// A port on 127.0.0.1 that was free a moment ago (the OS picked it).
+pub fn free_port() -> u16 {
+	let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+	listener.local_addr().expect("local address").port()
+}
+
+/// A running `icn-node`. Dropping it stops the process (SIGTERM, then SIGKILL) and removes its
+/// base path.
+pub struct Node {
+	pub name: String,
+	child: Child,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	pub prometheus_port: u16,
+	log_lines: Receiver<String>,
+	log: Arc<Mutex<Vec<String>>>,
+	_base: Option<tempfile::TempDir>,
+}
+
+/// Extra arguments and a name for a node to start.
+pub struct NodeConfig<'a> {
+	pub name: &'a str,
+	pub args: Vec<String>,
+	/// Use `--tmp` (the node's own temp dir) instead of a base path the guard owns.
+	pub use_tmp: bool,
+}
+
+impl Node {
+	pub fn start(config: NodeConfig<'_>) -> Node {
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let prometheus_port = free_port();
+		let base = if config.use_tmp {
+			None
+		} else {
+			Some(tempfile::Builder::new().prefix("icn-node-test").tempdir().expect("temp dir"))
+		};
+		let mut command = Command::new(node_binary());
+		command
+			.args(&config.args)
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(["--prometheus-port", &prometheus_port.to_string()])
+			.args(["--no-mdns", "--no-telemetry", "--rpc-cors", "all"])
+			.args(["--log", "info"])
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped());
+		match &base {
+			Some(dir) => command.arg("--base-path").arg(dir.path()),
+			None => command.arg("--tmp"),
+		};
+		let mut child = command.spawn().expect("icn-node starts");
+		let stderr = child.stderr.take().expect("piped stderr");
+		let (sender, log_lines) = mpsc::channel();
+		let log = Arc::new(Mutex::new(Vec::new()));
+		let log_copy = log.clone();
+		let name = config.name.to_string();
+		std::thread::spawn(move || {
+			for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+				if let Ok(mut all) = log_copy.lock() {
+					all.push(line.clone());
+				}
+				if sender.send(line).is_err() {
+					// Nobody waits on lines any more; keep draining so the node never blocks.
+				}
+			}
+		});
+		Node {
+			name,
+			child,
+			rpc_port,
+			p2p_port,
+			prometheus_port,
+			log_lines,
+			log,
+			_base: base,
+		}
+	}
+
+	/// Waits until the node logs a line containing `needle`; returns that line.
+	pub fn wait_for_log(&self, needle: &str, timeout: Duration) -> String {
+		let deadline = Instant::now() + timeout;
+		loop {
+			let left = deadline.saturating_duration_since(Instant::now());
+			match self.log_lines.recv_timeout(left) {
+				Ok(line) if line.contains(needle) => return line,
+				Ok(_) => continue,
+				Err(RecvTimeoutError::Timeout) =>
+					panic!("{}: no log line with {needle:?} within {timeout:?}\n{}", self.name, self.log_tail()),
+				Err(RecvTimeoutError::Disconnected) =>
+					panic!("{}: exited before logging {needle:?}\n{}", self.name, self.log_tail()),
+			}
+		}
+	}
+
+	/// Waits until the RPC server is up and connects to it.
+	pub fn rpc(&self) -> Rpc {
+		self.wait_for_log("Running JSON-RPC server", Duration::from_secs(120));
+		Rpc::connect(self.rpc_port)
+	}
+
+	/// The node's libp2p identity, as it logged it at start.
+	pub fn peer_id(&self) -> String {
+		let line = self.wait_for_log("Local node identity is:", Duration::from_secs(60));
+		line.rsplit(' ').next().unwrap_or_default().trim().to_string()
+	}
+
+	/// The multiaddress other nodes can dial this one on.
+	pub fn multiaddr(&self) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.p2p_port, self.peer_id())
+	}
+
+	/// The last lines the node logged, for failure messages.
+	pub fn log_tail(&self) -> String {
+		let all = self.log.lock().map(|l| l.clone()).unwrap_or_default();
+		let start = all.len().saturating_sub(40);
+		all[start..].join("\n")
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if let Ok(Some(_)) = self.child.try_wait() {
+			return;
+		}
+		// Ask politely so the node removes its `--tmp` directory, then insist.
+		if let Ok(pid) = i32::try_from(self.child.id()) {
+			// SAFETY: `kill` on our own child's pid has no memory-safety preconditions.
+			unsafe {
+				libc::kill(pid, libc::SIGTERM);
+			}
+		}
+		let deadline = Instant::now() + Duration::from_secs(20);
+		while Instant::now() < deadline {
+			if let Ok(Some(_)) = self.child.try_wait() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// Runs `icn-node` with `args` to completion (for subcommands and bad-input checks).
+pub fn run_node_command(args: &[&str]) -> (ExitStatus, String, String) {
+	let output = Command::new(node_binary()).args(args).output().expect("icn-node runs");
+	(
+		output.status,
+		String::from_utf8_lossy(&output.stdout).into_owned(),
+		String::from_utf8_lossy(&output.stderr).into_owned(),
+	)
+}
+
+/// Path of a file in the workspace (tests run with the node crate as working directory).
+pub fn workspace_file(relative: &str) -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
+}
+
+/// A JSON-RPC client over one WebSocket connection, with subscriptions. Synchronous: every wait
+/// has a deadline, enforced with the socket's read timeout.
+pub struct Rpc {
+	socket: WebSocket<TcpStream>,
+	next_id: u64,
+	/// Notifications received while waiting for something else, oldest first.
+	backlog: Vec<Value>,
+}
+
+impl Rpc {
+	pub fn connect(port: u16) -> Rpc {
+		let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the RPC port");
+		let url = format!("ws://127.0.0.1:{port}");
+		let (socket, _) = tungstenite::client(url.as_str(), stream).expect("WebSocket handshake");
+		Rpc { socket, next_id: 1, backlog: Vec::new() }
+	}
+
+	fn read_message(&mut self, deadline: Instant) -> Option<Value> {
+		loop {
+			let left = deadline.saturating_duration_since(Instant::now());
+			if left.is_zero() {
+				return None;
+			}
+			self.socket.get_mut().set_read_timeout(Some(left)).ok()?;
+			match self.socket.read() {
+				Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
+				Ok(_) => continue,
+				Err(tungstenite::Error::Io(e))
+					if matches!(
+						e.kind(),
+						std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+					) =>
+					return None,
+				Err(e) => panic!("RPC connection failed: {e}"),
+			}
+		}
+	}
+
+	/// Calls `method` and returns its `result`, or the JSON-RPC `error` as `Err`.
+	pub fn call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+		let id = self.next_id;
+		self.next_id += 1;
+		let request = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+		self.socket.send(Message::text(request.to_string())).expect("send request");
+		let deadline = Instant::now() + Duration::from_secs(60);
+		loop {
+			let message = self
+				.read_message(deadline)
+				.unwrap_or_else(|| panic!("no answer to {method} within 60 s"));
+			if message.get("id") == Some(&json!(id)) {
+				return match message.get("error") {
+					Some(error) => Err(error.clone()),
+					None => Ok(message.get("result").cloned().unwrap_or(Value::Null)),
+				};
+			}
+			if message.get("method").is_some() {
+				self.backlog.push(message);
+			}
+		}
+	}
+
+	/// Calls `method` and panics with its error if it fails.
+	pub fn request(&mut self, method: &str, params: Value) -> Value {
+		self.call(method, params).unwrap_or_else(|e| panic!("{method} failed: {e}"))
+	}
+
+	/// Subscribes; returns the subscription id.
+	pub fn subscribe(&mut self, method: &str, params: Value) -> Value {
+		self.request(method, params)
+	}
+
+	/// Waits for the next notification of subscription `id` and returns its `result`.
+	pub fn next_notification(&mut self, id: &Value, timeout: Duration) -> Option<Value> {
+		let of_subscription = |m: &Value| m.pointer("/params/subscription") == Some(id);
+		if let Some(pos) = self.backlog.iter().position(of_subscription) {
+			return self.backlog.remove(pos).pointer("/params/result").cloned();
+		}
+		let deadline = Instant::now() + timeout;
+		loop {
+			let message = self.read_message(deadline)?;
+			if of_subscription(&message) {
+				return message.pointer("/params/result").cloned();
+			}
+			if message.get("method").is_some() {
+				self.backlog.push(message);
+			}
+		}
+	}
+
+	/// Waits until subscription `id` (of headers) announces a block at height `number` or above;
+	/// returns that header.
+	pub fn wait_for_header(&mut self, id: &Value, number: u64, timeout: Duration) -> Value {
+		let deadline = Instant::now() + timeout;
+		loop {
+			let left = deadline.saturating_duration_since(Instant::now());
+			let header = self
+				.next_notification(id, left)
+				.unwrap_or_else(|| panic!("no header at height {number} within {timeout:?}"));
+			if header_number(&header) >= number {
+				return header;
+			}
+		}
+	}
+}
+
+/// The number of a JSON header (`"number": "0x1a"`).
+pub fn header_number(header: &Value) -> u64 {
+	header
+		.get("number")
+		.and_then(Value::as_str)
+		.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+		.unwrap_or_default()
+}
+
+/// Hex with `0x`, as the RPC expects bytes.
+pub fn to_hex(bytes: &[u8]) -> String {
+	let mut out = String::with_capacity(2 + bytes.len() * 2);
+	out.push_str("0x");
+	for b in bytes {
+		out.push_str(&format!("{b:02x}"));
+	}
+	out
+}
+
+/// Bytes from RPC hex (`0x...`).
+pub fn from_hex(hex: &str) -> Vec<u8> {
+	let digits = hex.trim_start_matches("0x");
+	(0..digits.len())
+		.step_by(2)
+		.filter_map(|i| digits.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+		.collect()
+}

@@ -1,0 +1,11 @@
+//! Pallet configurations, one module per group. The protocol pallets each get a module here as
+//! they land (`passports`, `collateral`, `market`, `oracle`, `rewards`), wired to each other through
+//! the traits of `icn-primitives` only.
+
+mod consensus;
+mod governance;
+mod monetary;
+mod system;
+
+pub use monetary::{RewardPoolAccount, TreasuryAccount, REWARD_POOL_PALLET_ID, TREASURY_PALLET_ID};
+pub use system::RuntimeBlockWeights;

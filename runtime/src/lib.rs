@@ -1,0 +1,171 @@
+//! # ICN Chain runtime
+//!
+//! The state transition function of ICN Chain: the Impossible Cloud Network protocol as FRAME
+//! pallets. This foundation carries the chain's base layer — system, timestamp, Aura block
+//! authoring, GRANDPA finality, ICNT balances, transaction payment, sudo and utility. The protocol
+//! pallets (passports, collateral and delegation, capacity market, SLA oracle, cluster rewards)
+//! plug into the seams left for them: one module per pallet group under [`configs`], the cross-pallet
+//! traits in `icn-primitives`, and the genesis presets in [`genesis_config_presets`].
+//!
+//! Layout follows the polkadot-sdk solochain template: this file holds versions, types and the
+//! pallet list; [`configs`] the pallet configurations; [`apis`] the runtime APIs.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime` and `impl_runtime_apis` expand to large items.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis_config_presets;
+
+#[cfg(test)]
+mod tests;
+
+use alloc::borrow::Cow;
+// The umbrella re-exports every polkadot-sdk crate this runtime enables under its usual name.
+use polkadot_sdk::*;
+use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
+use sp_version::RuntimeVersion;
+
+pub use icn_primitives::{
+	AccountId, Balance, BlockNumber, Hash, Nonce, Signature, DAYS, HOURS, ICNT, MICRO_ICNT,
+	MILLISECS_PER_BLOCK, MILLI_ICNT, MINUTES, SLOT_DURATION,
+};
+#[cfg(feature = "std")]
+pub use polkadot_sdk::sp_runtime::BuildStorage;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+
+/// Opaque types: what the node needs to know of blocks without knowing the runtime's extrinsic
+/// format, so it keeps syncing across runtime upgrades that change that format.
+pub mod opaque {
+	use super::*;
+	pub use polkadot_sdk::sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as polkadot_sdk::sp_runtime::traits::Hash>::Output;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator holds: Aura to author blocks, GRANDPA to vote on finality.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime's version. Bump `spec_version` on every runtime change that ships; bump
+/// `transaction_version` when calls or transaction extensions change their encoding.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("icn"),
+	impl_name: Cow::Borrowed("icn-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The smallest balance an account may hold: 0.001 ICNT. Accounts below it are reaped, which keeps
+/// the state from filling with dust accounts.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_ICNT;
+
+/// Number of recent block hashes kept by `frame_system` (mortal transactions reference them).
+pub const BLOCK_HASH_COUNT: BlockNumber = 2400;
+
+/// The address format for describing accounts.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header type as expected by this runtime.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block type as expected by this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// A block with its justifications.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// The transaction extensions, in the order they are checked. `AuthorizeCall` comes first so that
+/// calls with a `#[pallet::authorize]` rule (the SLA oracle's feeless reports) are accepted or
+/// rejected before any fee is charged. `CheckMetadataHash` lets offline signers prove the metadata
+/// they decoded the call with.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Runtime migrations beyond those of the pallets themselves. Empty at genesis.
+#[allow(unused_parens)]
+type Migrations = ();
+
+/// Executive: dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(7)]
+	pub type Utility = pallet_utility;
+	// Indices 20.. are reserved for the ICN protocol pallets.
+}

@@ -1,0 +1,218 @@
+//! Runtime tests in the native runtime: genesis presets, a signed transfer through `Executive`,
+//! and every pallet's `integrity_test`.
+
+use super::*;
+use codec::Encode;
+use frame_support::{
+	genesis_builder_helper::build_state,
+	traits::{fungible::Inspect, IntegrityTest},
+};
+use sp_core::Pair;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, traits::Header as _};
+
+use crate::{
+	configs::{RewardPoolAccount, TreasuryAccount},
+	genesis_config_presets::{
+		get_preset, preset_names, DEV_ACCOUNT_ENDOWMENT, REWARD_POOL_ENDOWMENT,
+		TREASURY_ENDOWMENT,
+	},
+};
+
+/// RFC 7386 JSON merge patch, as the node applies a preset's patch to the default genesis config.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				if value.is_null() {
+					base.remove(&key);
+				} else {
+					merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+				}
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities whose state is the genesis of preset `name`, built the way the node builds it:
+/// the default config, the preset's patch merged on top, then `GenesisBuilder::build_state`.
+fn preset_ext(name: &str) -> sp_io::TestExternalities {
+	let patch = get_preset(&PresetId::from(name)).unwrap_or_else(|| panic!("no preset {name}"));
+	let patch: serde_json::Value = serde_json::from_slice(&patch).expect("preset is JSON");
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).expect("default config is JSON");
+	merge(&mut config, patch);
+	let json = serde_json::to_vec(&config).expect("config serializes");
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
+	ext
+}
+
+#[test]
+fn both_presets_are_listed_and_unknown_ones_are_not() {
+	let names: Vec<_> = preset_names().iter().map(|p| p.as_ref().to_owned()).collect();
+	assert_eq!(names, [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET]);
+	assert!(get_preset(&PresetId::from("mainnet")).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_as_sole_authority_and_sudo() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice;
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), [alice.public().into()]);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.to_account_id()));
+		assert_eq!(Balances::free_balance(alice.to_account_id()), DEV_ACCOUNT_ENDOWMENT);
+		assert_eq!(Balances::free_balance(RewardPoolAccount::get()), REWARD_POOL_ENDOWMENT);
+		assert_eq!(Balances::free_balance(TreasuryAccount::get()), TREASURY_ENDOWMENT);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_four_validators_and_endows_dev_accounts() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.public().into())
+		.collect();
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), expected);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 4);
+		for who in [Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::DaveStash] {
+			assert_eq!(Balances::free_balance(who.to_account_id()), DEV_ACCOUNT_ENDOWMENT);
+		}
+		assert_eq!(Balances::free_balance(RewardPoolAccount::get()), REWARD_POOL_ENDOWMENT);
+		// 12 dev accounts (6 keys and their stashes), the reward pool and the treasury.
+		assert_eq!(
+			Balances::total_issuance(),
+			12 * DEV_ACCOUNT_ENDOWMENT + REWARD_POOL_ENDOWMENT + TREASURY_ENDOWMENT
+		);
+	});
+}
+
+#[test]
+fn pool_and_treasury_accounts_are_distinct_and_not_dev_keys() {
+	assert_ne!(RewardPoolAccount::get(), TreasuryAccount::get());
+	assert!(Sr25519Keyring::iter().all(|k| k.to_account_id() != RewardPoolAccount::get()));
+}
+
+/// A transaction signed by `signer` with every extension of [`TxExtension`], as a wallet builds it.
+fn signed_extrinsic(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+	let tx_ext: TxExtension = (
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("payload builds");
+	let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(signer.to_account_id()),
+		Signature::Sr25519(signature),
+		tx_ext,
+	)
+}
+
+#[test]
+fn signed_transfer_through_executive_moves_funds_and_conserves_issuance() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let issuance_before = Balances::total_issuance();
+		let treasury_before = Balances::free_balance(TreasuryAccount::get());
+
+		let header = Header::new(
+			1,
+			Default::default(),
+			Default::default(),
+			frame_system::BlockHash::<Runtime>::get(0),
+			Default::default(),
+		);
+		Executive::initialize_block(&header);
+
+		let amount = 42 * ICNT;
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: MultiAddress::Id(bob.clone()),
+			value: amount,
+		});
+		let outcome = Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, call));
+		assert_eq!(outcome, Ok(Ok(())));
+
+		assert_eq!(Balances::free_balance(&bob), DEV_ACCOUNT_ENDOWMENT + amount);
+		let fee = Balances::free_balance(TreasuryAccount::get()) - treasury_before;
+		assert!(fee > 0, "the transfer paid a fee");
+		assert_eq!(Balances::free_balance(&alice), DEV_ACCOUNT_ENDOWMENT - amount - fee);
+		// SPEC §9: fees move to the treasury; they are never burned.
+		assert_eq!(Balances::total_issuance(), issuance_before);
+		assert_eq!(System::account_nonce(&alice), 1);
+		assert!(System::events().iter().any(|record| record.event ==
+			RuntimeEvent::Balances(pallet_balances::Event::Transfer {
+				from: alice.clone(),
+				to: bob.clone(),
+				amount,
+			})));
+
+		// The same transaction again is stale: nothing changes.
+		let replay = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: MultiAddress::Id(bob.clone()),
+			value: amount,
+		});
+		assert!(Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, replay))
+			.is_err());
+		assert_eq!(Balances::free_balance(&bob), DEV_ACCOUNT_ENDOWMENT + amount);
+	});
+}
+
+#[test]
+fn transfer_signed_by_the_wrong_key_is_rejected() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let header = Header::new(
+			1,
+			Default::default(),
+			Default::default(),
+			frame_system::BlockHash::<Runtime>::get(0),
+			Default::default(),
+		);
+		Executive::initialize_block(&header);
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: MultiAddress::Id(bob.clone()),
+			value: ICNT,
+		});
+		let mut xt = signed_extrinsic(Sr25519Keyring::Alice, 0, call);
+		// Claim the transaction is from Charlie while it carries Alice's signature.
+		if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = xt.preamble {
+			*address = MultiAddress::Id(Sr25519Keyring::Charlie.to_account_id());
+		}
+		assert!(Executive::apply_extrinsic(xt).is_err());
+		assert_eq!(Balances::free_balance(&bob), DEV_ACCOUNT_ENDOWMENT);
+	});
+}
+
+#[test]
+fn integrity_test_of_every_pallet_passes() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		<AllPalletsWithSystem as IntegrityTest>::integrity_test();
+	});
+}
+
+#[test]
+fn runtime_constants_agree_with_primitives() {
+	use frame_support::traits::Get;
+	assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), icn_primitives::SS58_PREFIX);
+	assert_eq!(<Runtime as pallet_aura::Config>::SlotDuration::get(), SLOT_DURATION);
+	assert_eq!(VERSION.spec_name, "icn");
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building ICN Chain needs, if missing: protoc (libp2p), the pinned Rust toolchain
+# with its wasm targets and rust-src. Idempotent: a no-op on a machine that has everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v protoc >/dev/null 2>&1; then
+	echo "setup: installing protobuf-compiler"
+	as_root apt-get install -y -q protobuf-compiler >/dev/null 2>&1 || {
+		as_root apt-get update -q >/dev/null
+		as_root apt-get install -y -q protobuf-compiler >/dev/null
+	}
+fi
+
+if ! command -v rustup >/dev/null 2>&1; then
+	echo "setup: installing rustup"
+	curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+	# shellcheck disable=SC1091
+	. "$HOME/.cargo/env"
+fi
+
+# The toolchain, components and targets pinned in rust-toolchain.toml. Installed only when
+# something is missing: re-running `rustup toolchain install` rewrites the toolchain in place,
+# which breaks any build running at the same time.
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+have_all() {
+	local targets components
+	targets=$(rustup +"$toolchain" target list --installed 2>/dev/null) || return 1
+	components=$(rustup +"$toolchain" component list --installed 2>/dev/null) || return 1
+	grep -qx wasm32-unknown-unknown <<<"$targets" && grep -qx wasm32v1-none <<<"$targets" &&
+		grep -q '^rust-src' <<<"$components" && grep -q '^rustfmt' <<<"$components"
+}
+if ! have_all; then
+	echo "setup: installing Rust $toolchain with wasm targets and rust-src"
+	rustup toolchain install "$toolchain" --profile minimal --no-self-update \
+		--component rustfmt,clippy,rust-src --target wasm32-unknown-unknown,wasm32v1-none
+fi
