@@ -11,6 +11,11 @@ fn main() {
 		.parent()
 		.map(|p| p.display().to_string())
 		.unwrap_or_default();
+	// The target dir lives outside the clone (scripts/env.sh), so tell the wasm builder where
+	// the workspace (and its Cargo.lock) is.
+	if std::env::var_os("WASM_BUILD_WORKSPACE_HINT").is_none() {
+		std::env::set_var("WASM_BUILD_WORKSPACE_HINT", &workspace_root);
+	}
 	let mut flags = std::env::var("WASM_BUILD_RUSTFLAGS").unwrap_or_default();
 	flags.push_str(&format!(" --remap-path-prefix={workspace_root}=/icn-chain"));
 	// SAFETY: build scripts are single-threaded; nothing reads the environment concurrently.

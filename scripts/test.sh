@@ -19,4 +19,4 @@ if grep -E '^warning' "$log"; then
 	exit 1
 fi
 
-cargo test --release --workspace --locked
+cargo test --release --workspace --locked --no-fail-fast

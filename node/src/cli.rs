@@ -1,6 +1,6 @@
 //! Command-line interface of `icn-node`.
 
-use polkadot_sdk::sc_cli::{self, RunCmd};
+use polkadot_sdk::sc_cli::{self, OffchainWorkerEnabled, RunCmd};
 use std::ffi::OsString;
 
 /// `icn-node`: run a node (no subcommand) or one of the maintenance subcommands.
@@ -53,29 +53,27 @@ pub enum Subcommand {
 ///
 /// Substrate's default is to run them on validators only; ICN's SLA oracles (SPEC §5.3) challenge
 /// hardware nodes from off-chain workers and an oracle need not be a validator, so `icn-node`
-/// defaults to `--offchain-worker always`. An explicit `--offchain-worker` flag wins.
-pub fn with_offchain_workers_by_default(args: Vec<OsString>) -> Vec<OsString> {
+/// defaults to `--offchain-worker always`. An explicit `--offchain-worker` flag in `args` wins.
+pub fn enable_offchain_workers_by_default(cli: &mut Cli, args: &[OsString]) {
 	let explicit = args.iter().any(|arg| {
 		arg.to_str()
 			.is_some_and(|a| a == "--offchain-worker" || a.starts_with("--offchain-worker="))
 	});
-	if explicit || args.is_empty() {
-		return args;
+	if !explicit {
+		cli.run.offchain_worker_params.enabled = OffchainWorkerEnabled::Always;
 	}
-	let mut with_default = args;
-	with_default.insert(1, OsString::from("--offchain-worker=always"));
-	with_default
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
 	use clap::Parser;
-	use polkadot_sdk::sc_cli::OffchainWorkerEnabled;
 
 	fn parse(args: &[&str]) -> Cli {
-		let args = args.iter().map(OsString::from).collect();
-		Cli::try_parse_from(with_offchain_workers_by_default(args)).expect("arguments parse")
+		let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+		let mut cli = Cli::try_parse_from(&args).expect("arguments parse");
+		enable_offchain_workers_by_default(&mut cli, &args);
+		cli
 	}
 
 	#[test]
@@ -96,7 +94,7 @@ mod tests {
 	}
 
 	#[test]
-	fn subcommands_still_parse_with_the_default_inserted() {
+	fn subcommands_still_parse() {
 		let cli = parse(&["icn-node", "export-chain-spec", "--chain", "local", "--raw"]);
 		assert!(matches!(cli.subcommand, Some(Subcommand::ExportChainSpec(_))));
 	}

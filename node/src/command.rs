@@ -2,7 +2,7 @@
 
 use crate::{
 	chain_spec,
-	cli::{with_offchain_workers_by_default, Cli, Subcommand},
+	cli::{enable_offchain_workers_by_default, Cli, Subcommand},
 	service,
 };
 use icn_runtime::opaque::Block;
@@ -45,7 +45,9 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_iter(with_offchain_workers_by_default(std::env::args_os().collect()));
+	let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+	let mut cli = Cli::from_iter(args.iter());
+	enable_offchain_workers_by_default(&mut cli, &args);
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -113,12 +115,16 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
+						sc_network::NetworkWorker<
+							Block,
+							<Block as sp_runtime::traits::Block>::Hash,
+						>,
 					>(config)
 					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p =>
+					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
-							.map_err(sc_cli::Error::Service),
+							.map_err(sc_cli::Error::Service)
+					},
 				}
 			})
 		},

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use icn_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
 use polkadot_sdk::{
-	pallet_transaction_payment_rpc, sc_transaction_pool_api::TransactionPool,
+	pallet_transaction_payment_rpc,
+	sc_transaction_pool_api::TransactionPool,
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
 	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},

@@ -6,7 +6,9 @@ use std::{sync::Arc, time::Duration};
 use futures::FutureExt;
 use icn_runtime::{apis::RuntimeApi, opaque::Block};
 use polkadot_sdk::{
-	sc_basic_authorship, sc_client_api::Backend, sc_consensus,
+	sc_basic_authorship,
+	sc_client_api::Backend,
+	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
 	sc_executor, sc_network, sc_offchain,
@@ -18,13 +20,15 @@ use polkadot_sdk::{
 		self,
 		sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair},
 	},
-	sp_blockchain::HeaderBackend,
 	sp_io, sp_runtime, sp_timestamp,
 };
 
 /// The client: executes the on-chain wasm runtime only (no native runtime).
-pub(crate) type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub(crate) type FullClient = sc_service::TFullClient<
+	Block,
+	RuntimeApi,
+	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
+>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 
@@ -63,7 +67,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		.telemetry_endpoints
 		.clone()
 		.filter(|x| !x.is_empty())
-		.map(|endpoints| -> Result<_, sc_telemetry::Error> {
+		.map(|endpoints| -> Result<_, polkadot_sdk::sc_telemetry::Error> {
 			let worker = TelemetryWorker::new(16)?;
 			let telemetry = worker.handle().new_telemetry(endpoints);
 			Ok((worker, telemetry))
@@ -183,7 +187,7 @@ pub fn new_full<
 		Vec::default(),
 	));
 
-	let (network, system_rpc_tx, tx_handler_controller, sync_service) =
+	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
 		sc_service::build_network(sc_service::BuildNetworkParams {
 			config: &config,
 			net_config,
@@ -285,7 +289,9 @@ pub fn new_full<
 		)?;
 
 		// Block authoring is essential: if it fails, the node shuts down.
-		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
+		task_manager
+			.spawn_essential_handle()
+			.spawn_blocking("aura", Some("block-authoring"), aura);
 	}
 
 	if enable_grandpa {

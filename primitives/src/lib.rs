@@ -115,7 +115,8 @@ pub enum CapacityUnit {
 impl HardwareClass {
 	/// Every class, in codec order. Lets era processing and runtime APIs iterate classes without
 	/// a hand-maintained list elsewhere.
-	pub const ALL: [HardwareClass; 3] = [HardwareClass::Storage, HardwareClass::Gpu, HardwareClass::Cpu];
+	pub const ALL: [HardwareClass; 3] =
+		[HardwareClass::Storage, HardwareClass::Gpu, HardwareClass::Cpu];
 
 	/// The unit capacity of this class is counted in.
 	pub const fn unit(self) -> CapacityUnit {

@@ -36,8 +36,10 @@ fn genesis(
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
-	let mut balances: Vec<(AccountId, Balance)> =
-		endowed_accounts.into_iter().map(|account| (account, DEV_ACCOUNT_ENDOWMENT)).collect();
+	let mut balances: Vec<(AccountId, Balance)> = endowed_accounts
+		.into_iter()
+		.map(|account| (account, DEV_ACCOUNT_ENDOWMENT))
+		.collect();
 	balances.push((RewardPoolAccount::get(), REWARD_POOL_ENDOWMENT));
 	balances.push((TreasuryAccount::get(), TREASURY_ENDOWMENT));
 

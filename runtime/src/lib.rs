@@ -26,7 +26,7 @@ pub mod genesis_config_presets;
 #[cfg(test)]
 mod tests;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 // The umbrella re-exports every polkadot-sdk crate this runtime enables under its usual name.
 use polkadot_sdk::*;
 use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};

@@ -3,10 +3,7 @@
 
 use super::*;
 use codec::Encode;
-use frame_support::{
-	genesis_builder_helper::build_state,
-	traits::{fungible::Inspect, IntegrityTest},
-};
+use frame_support::{genesis_builder_helper::build_state, traits::IntegrityTest};
 use sp_core::Pair;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
@@ -15,22 +12,22 @@ use sp_runtime::{generic::Era, traits::Header as _};
 use crate::{
 	configs::{RewardPoolAccount, TreasuryAccount},
 	genesis_config_presets::{
-		get_preset, preset_names, DEV_ACCOUNT_ENDOWMENT, REWARD_POOL_ENDOWMENT,
-		TREASURY_ENDOWMENT,
+		get_preset, preset_names, DEV_ACCOUNT_ENDOWMENT, REWARD_POOL_ENDOWMENT, TREASURY_ENDOWMENT,
 	},
 };
 
 /// RFC 7386 JSON merge patch, as the node applies a preset's patch to the default genesis config.
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				if value.is_null() {
 					base.remove(&key);
 				} else {
 					merge(base.entry(key).or_insert(serde_json::Value::Null), value);
 				}
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -51,7 +48,13 @@ fn preset_ext(name: &str) -> sp_io::TestExternalities {
 
 #[test]
 fn both_presets_are_listed_and_unknown_ones_are_not() {
-	let names: Vec<_> = preset_names().iter().map(|p| p.as_ref().to_owned()).collect();
+	let names: Vec<String> = preset_names()
+		.iter()
+		.map(|p| {
+			let name: &str = p.as_ref();
+			name.to_owned()
+		})
+		.collect();
 	assert_eq!(names, [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET]);
 	assert!(get_preset(&PresetId::from("mainnet")).is_none());
 }
@@ -60,7 +63,10 @@ fn both_presets_are_listed_and_unknown_ones_are_not() {
 fn development_preset_has_alice_as_sole_authority_and_sudo() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = Sr25519Keyring::Alice;
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), [alice.public().into()]);
+		assert_eq!(
+			pallet_aura::Authorities::<Runtime>::get().into_inner(),
+			[alice.public().into()]
+		);
 		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.to_account_id()));
 		assert_eq!(Balances::free_balance(alice.to_account_id()), DEV_ACCOUNT_ENDOWMENT);
@@ -158,8 +164,8 @@ fn signed_transfer_through_executive_moves_funds_and_conserves_issuance() {
 		// SPEC §9: fees move to the treasury; they are never burned.
 		assert_eq!(Balances::total_issuance(), issuance_before);
 		assert_eq!(System::account_nonce(&alice), 1);
-		assert!(System::events().iter().any(|record| record.event ==
-			RuntimeEvent::Balances(pallet_balances::Event::Transfer {
+		assert!(System::events().iter().any(|record| record.event
+			== RuntimeEvent::Balances(pallet_balances::Event::Transfer {
 				from: alice.clone(),
 				to: bob.clone(),
 				amount,
@@ -170,8 +176,9 @@ fn signed_transfer_through_executive_moves_funds_and_conserves_issuance() {
 			dest: MultiAddress::Id(bob.clone()),
 			value: amount,
 		});
-		assert!(Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, replay))
-			.is_err());
+		assert!(
+			Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, replay)).is_err()
+		);
 		assert_eq!(Balances::free_balance(&bob), DEV_ACCOUNT_ENDOWMENT + amount);
 	});
 }

@@ -90,16 +90,7 @@ impl Node {
 				}
 			}
 		});
-		Node {
-			name,
-			child,
-			rpc_port,
-			p2p_port,
-			prometheus_port,
-			log_lines,
-			log,
-			_base: base,
-		}
+		Node { name, child, rpc_port, p2p_port, prometheus_port, log_lines, log, _base: base }
 	}
 
 	/// Waits until the node logs a line containing `needle`; returns that line.
@@ -110,10 +101,14 @@ impl Node {
 			match self.log_lines.recv_timeout(left) {
 				Ok(line) if line.contains(needle) => return line,
 				Ok(_) => continue,
-				Err(RecvTimeoutError::Timeout) =>
-					panic!("{}: no log line with {needle:?} within {timeout:?}\n{}", self.name, self.log_tail()),
-				Err(RecvTimeoutError::Disconnected) =>
-					panic!("{}: exited before logging {needle:?}\n{}", self.name, self.log_tail()),
+				Err(RecvTimeoutError::Timeout) => panic!(
+					"{}: no log line with {needle:?} within {timeout:?}\n{}",
+					self.name,
+					self.log_tail()
+				),
+				Err(RecvTimeoutError::Disconnected) => {
+					panic!("{}: exited before logging {needle:?}\n{}", self.name, self.log_tail())
+				},
 			}
 		}
 	}
@@ -127,7 +122,7 @@ impl Node {
 	/// The node's libp2p identity, as it logged it at start.
 	pub fn peer_id(&self) -> String {
 		let line = self.wait_for_log("Local node identity is:", Duration::from_secs(60));
-		line.rsplit(' ').next().unwrap_or_default().trim().to_string()
+		line.split_whitespace().last().unwrap_or_default().to_string()
 	}
 
 	/// The multiaddress other nodes can dial this one on.
@@ -214,7 +209,9 @@ impl Rpc {
 						e.kind(),
 						std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
 					) =>
-					return None,
+				{
+					return None
+				},
 				Err(e) => panic!("RPC connection failed: {e}"),
 			}
 		}

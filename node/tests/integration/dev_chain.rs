@@ -14,7 +14,8 @@ use icn_runtime::{
 };
 use polkadot_sdk::{
 	frame_metadata_hash_extension, frame_system, pallet_balances, pallet_transaction_payment,
-	sp_core::{crypto::Ss58Codec, twox_128, Pair},
+	sp_core::{crypto::Ss58Codec, Pair},
+	sp_crypto_hashing::twox_128,
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{generic::Era, MultiAddress},
 };
@@ -25,7 +26,12 @@ use crate::support::{from_hex, header_number, to_hex, Node, NodeConfig, Rpc};
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Signs `call` as a wallet would: every extension of the runtime, immortal, no metadata hash.
-fn sign(signer: Sr25519Keyring, nonce: Nonce, genesis: Hash, call: RuntimeCall) -> UncheckedExtrinsic {
+fn sign(
+	signer: Sr25519Keyring,
+	nonce: Nonce,
+	genesis: Hash,
+	call: RuntimeCall,
+) -> UncheckedExtrinsic {
 	let extensions: TxExtension = (
 		frame_system::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
@@ -69,9 +75,8 @@ fn events_at(rpc: &mut Rpc, hash: &Value) -> Vec<RuntimeEvent> {
 	let key = [twox_128(b"System"), twox_128(b"Events")].concat();
 	let raw = rpc.request("state_getStorage", json!([to_hex(&key), hash]));
 	let bytes = from_hex(raw.as_str().unwrap_or_default());
-	let records =
-		Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..])
-			.expect("events decode with the runtime's types");
+	let records = Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..])
+		.expect("events decode with the runtime's types");
 	records.into_iter().map(|r| r.event).collect()
 }
 
@@ -106,7 +111,8 @@ fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
 	let alice = Sr25519Keyring::Alice;
 	let bob = Sr25519Keyring::Bob.to_account_id();
-	let nonce = rpc.request("system_accountNextIndex", json!([alice.to_account_id().to_ss58check()]));
+	let nonce =
+		rpc.request("system_accountNextIndex", json!([alice.to_account_id().to_ss58check()]));
 	let nonce = Nonce::try_from(nonce.as_u64().unwrap_or_default()).expect("nonce fits");
 	let amount: Balance = 7 * ICNT;
 	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
@@ -122,7 +128,9 @@ fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 			break hash.clone();
 		}
 		assert!(
-			status == json!("ready") || status == json!("future") || status.get("broadcast").is_some(),
+			status == json!("ready")
+				|| status == json!("future")
+				|| status.get("broadcast").is_some(),
 			"transaction was not included: {status}"
 		);
 	};
