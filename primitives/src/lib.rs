@@ -10,6 +10,7 @@
 //! * Chain-wide account, signature and block types.
 //! * [`ClusterId`], [`NodeId`], [`EraIndex`] and [`HardwareClass`] with its [`CapacityUnit`].
 //! * Block time and era length (SPEC §1: a 6 s block, an era of one day = 14,400 blocks).
+//! * [`passport`]: passport kinds and the `PassportStaking` trait (SPEC §2).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -24,6 +25,7 @@ use scale_info::TypeInfo;
 /// bridged from the ICNT ERC-20 map one to one.
 pub type Balance = u128;
 
+pub mod passport;
 mod token;
 pub use token::{TOKEN_DECIMALS, TOKEN_SYMBOL};
 

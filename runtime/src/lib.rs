@@ -120,6 +120,72 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
+/// Building signed transactions off-chain: tests, the node's tools and Rust clients sign with
+/// these so that every one of them agrees with [`TxExtension`].
+pub mod signing {
+	use super::*;
+	use sp_runtime::{generic::Era, traits::TransactionExtension};
+
+	/// What [`TxExtension`] adds to the signed payload without sending it.
+	pub type Implicit = <TxExtension as TransactionExtension<RuntimeCall>>::Implicit;
+
+	/// The extensions of an immortal transaction with `nonce` and `tip`, without the metadata
+	/// hash (`CheckMetadataHash` disabled).
+	pub fn immortal_extensions(nonce: Nonce, tip: Balance) -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+
+	/// The implicit part of [`immortal_extensions`] on the chain whose genesis hash is `genesis`:
+	/// this runtime's spec and transaction versions, the genesis hash (for `CheckGenesis`, and
+	/// again as the immortal era's birth block), no metadata hash.
+	pub fn immortal_implicit(genesis: Hash) -> Implicit {
+		(
+			(),
+			(),
+			VERSION.spec_version,
+			VERSION.transaction_version,
+			genesis,
+			genesis,
+			(),
+			(),
+			(),
+			None,
+			(),
+		)
+	}
+
+	/// `call`, signed by `signer` as an immortal transaction with `nonce` and no tip, for the
+	/// chain whose genesis hash is `genesis`.
+	#[cfg(feature = "std")]
+	pub fn sign_immortal(
+		signer: &sp_core::sr25519::Pair,
+		nonce: Nonce,
+		genesis: Hash,
+		call: RuntimeCall,
+	) -> UncheckedExtrinsic {
+		use codec::Encode;
+		use sp_core::Pair;
+		let extensions = immortal_extensions(nonce, 0);
+		let payload =
+			SignedPayload::from_raw(call.clone(), extensions.clone(), immortal_implicit(genesis));
+		let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+		let signer = AccountId::from(signer.public());
+		UncheckedExtrinsic::new_signed(call, MultiAddress::Id(signer), signature.into(), extensions)
+	}
+}
+
 /// Runtime migrations beyond those of the pallets themselves. Empty at genesis.
 #[allow(unused_parens)]
 type Migrations = ();

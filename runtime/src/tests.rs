@@ -2,12 +2,10 @@
 //! and every pallet's `integrity_test`.
 
 use super::*;
-use codec::Encode;
 use frame_support::{genesis_builder_helper::build_state, traits::IntegrityTest};
-use sp_core::Pair;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{generic::Era, traits::Header as _};
+use sp_runtime::traits::Header as _;
 
 use crate::{
 	configs::{RewardPoolAccount, TreasuryAccount},
@@ -107,29 +105,22 @@ fn pool_and_treasury_accounts_are_distinct_and_not_dev_keys() {
 	assert!(Sr25519Keyring::iter().all(|k| k.to_account_id() != RewardPoolAccount::get()));
 }
 
-/// A transaction signed by `signer` with every extension of [`TxExtension`], as a wallet builds it.
+/// A transaction signed by `signer` as a wallet builds it, for the chain in the externalities.
 fn signed_extrinsic(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
-	let tx_ext: TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
+	let genesis = frame_system::BlockHash::<Runtime>::get(0);
+	crate::signing::sign_immortal(&signer.pair(), nonce, genesis, call)
+}
+
+/// Starts block 1 on top of genesis, as the block author does.
+fn start_block_one() {
+	let header = Header::new(
+		1,
+		Default::default(),
+		Default::default(),
+		frame_system::BlockHash::<Runtime>::get(0),
+		Default::default(),
 	);
-	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("payload builds");
-	let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		MultiAddress::Id(signer.to_account_id()),
-		Signature::Sr25519(signature),
-		tx_ext,
-	)
+	Executive::initialize_block(&header);
 }
 
 #[test]
@@ -140,14 +131,7 @@ fn signed_transfer_through_executive_moves_funds_and_conserves_issuance() {
 		let issuance_before = Balances::total_issuance();
 		let treasury_before = Balances::free_balance(TreasuryAccount::get());
 
-		let header = Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			frame_system::BlockHash::<Runtime>::get(0),
-			Default::default(),
-		);
-		Executive::initialize_block(&header);
+		start_block_one();
 
 		let amount = 42 * ICNT;
 		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
@@ -186,14 +170,7 @@ fn signed_transfer_through_executive_moves_funds_and_conserves_issuance() {
 #[test]
 fn transfer_signed_by_the_wrong_key_is_rejected() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
-		let header = Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			frame_system::BlockHash::<Runtime>::get(0),
-			Default::default(),
-		);
-		Executive::initialize_block(&header);
+		start_block_one();
 		let bob = Sr25519Keyring::Bob.to_account_id();
 		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
 			dest: MultiAddress::Id(bob.clone()),

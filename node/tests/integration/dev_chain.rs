@@ -8,67 +8,16 @@ use std::{
 };
 
 use codec::{Decode, Encode};
-use icn_runtime::{
-	Balance, BalancesCall, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
-	TxExtension, UncheckedExtrinsic, ICNT, VERSION,
-};
+use icn_runtime::{Balance, BalancesCall, Hash, Nonce, RuntimeCall, RuntimeEvent, ICNT};
 use polkadot_sdk::{
-	frame_metadata_hash_extension, frame_system, pallet_balances, pallet_transaction_payment,
-	sp_core::{crypto::Ss58Codec, Pair},
-	sp_crypto_hashing::twox_128,
-	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, MultiAddress},
+	frame_system, pallet_balances, sp_core::crypto::Ss58Codec, sp_crypto_hashing::twox_128,
+	sp_keyring::Sr25519Keyring, sp_runtime::MultiAddress,
 };
 use serde_json::{json, Value};
 
 use crate::support::{from_hex, header_number, to_hex, Node, NodeConfig, Rpc};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Signs `call` as a wallet would: every extension of the runtime, immortal, no metadata hash.
-fn sign(
-	signer: Sr25519Keyring,
-	nonce: Nonce,
-	genesis: Hash,
-	call: RuntimeCall,
-) -> UncheckedExtrinsic {
-	let extensions: TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
-	// What the extensions add to the signed payload without being sent: versions, genesis hash
-	// (twice: genesis and the immortal era's birth block) and no metadata hash.
-	let implicit = (
-		(),
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis,
-		genesis,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = SignedPayload::from_raw(call.clone(), extensions.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		MultiAddress::Id(signer.to_account_id()),
-		signature.into(),
-		extensions,
-	)
-}
 
 /// `System.Events` at block `hash`, decoded with the runtime's own types.
 fn events_at(rpc: &mut Rpc, hash: &Value) -> Vec<RuntimeEvent> {
@@ -119,7 +68,7 @@ fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 		dest: MultiAddress::Id(bob.clone()),
 		value: amount,
 	});
-	let xt = sign(alice, nonce, genesis, call);
+	let xt = icn_runtime::signing::sign_immortal(&alice.pair(), nonce, genesis, call);
 	let watch = rpc.subscribe("author_submitAndWatchExtrinsic", json!([to_hex(&xt.encode())]));
 
 	let block_hash = loop {
