@@ -28,12 +28,16 @@ fn export(chain: &str, raw: bool) -> Value {
 	serde_json::from_str(&stdout).expect("export-chain-spec prints JSON")
 }
 
-/// The runtime version and metadata of a (possibly compressed) runtime blob.
+/// The runtime version and metadata of a (possibly compressed) runtime blob. The list of runtime
+/// APIs is sorted: its order in the blob is not stable across build paths, its content is.
 fn identity_of(code_hex: &str) -> (RuntimeVersion, Vec<u8>) {
 	let blob = RuntimeBlob::uncompress_if_needed(&from_hex(code_hex)).expect("a runtime blob");
-	let version = read_embedded_version(&blob)
+	let mut version = read_embedded_version(&blob)
 		.expect("readable version section")
 		.expect("the runtime embeds its version");
+	let mut apis = version.apis.to_vec();
+	apis.sort();
+	version.apis = apis.into();
 	let executor = WasmExecutor::<sp_io::SubstrateHostFunctions>::builder().build();
 	let mut ext = sp_io::TestExternalities::default();
 	let metadata = executor
