@@ -77,7 +77,7 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 }
 
 /// Collapses a multi-line error into one line.
-fn one_line(message: &str) -> String {
+pub(crate) fn one_line(message: &str) -> String {
 	message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

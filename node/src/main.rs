@@ -9,8 +9,7 @@ mod service;
 fn main() {
 	if let Err(error) = command::run() {
 		// One line an operator can act on, not a debug dump of the error's structure.
-		let message = error.to_string();
-		eprintln!("Error: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
+		eprintln!("Error: {}", chain_spec::one_line(&error.to_string()));
 		std::process::exit(1);
 	}
 }
