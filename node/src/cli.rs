@@ -47,6 +47,13 @@ pub enum Subcommand {
 
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Runtime benchmarks (`benchmark pallet` regenerates the pallets' `weights.rs`; `machine`
+	/// and `block` measure a validator's hardware and imported blocks). Only in nodes built with
+	/// `--features runtime-benchmarks`; see `scripts/benchmark-pallets.sh`.
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd),
 }
 
 /// Off-chain workers run on every node unless the operator says otherwise.

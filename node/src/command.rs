@@ -110,6 +110,8 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		#[cfg(feature = "runtime-benchmarks")]
+		Some(Subcommand::Benchmark(cmd)) => run_benchmark(&cli, cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
@@ -129,4 +131,35 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 	}
+}
+
+/// `icn-node benchmark …`: only in nodes built with `--features runtime-benchmarks`.
+///
+/// `pallet` runs the runtime's FRAME benchmarks (this is what generates every pallet's
+/// `weights.rs`), `block` re-executes imported blocks, `machine` checks a validator's hardware
+/// against Substrate's reference machine. `storage`, `overhead` and `extrinsic` need extrinsic
+/// builders and a database handle the node does not expose yet; they refuse with a clear message.
+#[cfg(feature = "runtime-benchmarks")]
+fn run_benchmark(
+	cli: &Cli,
+	cmd: &polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd,
+) -> sc_cli::Result<()> {
+	use polkadot_sdk::frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
+
+	let runner = cli.create_runner(cmd)?;
+	runner.sync_run(|config| match cmd {
+		BenchmarkCmd::Pallet(cmd) => {
+			cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec))
+		},
+		BenchmarkCmd::Block(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			cmd.run(client)
+		},
+		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+		BenchmarkCmd::Storage(_) | BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
+			Err("icn-node supports `benchmark pallet`, `benchmark block` and `benchmark machine`; \
+			     `storage`, `overhead` and `extrinsic` are not available in this build"
+				.into())
+		},
+	})
 }

@@ -11,6 +11,8 @@
 //! * [`ClusterId`], [`NodeId`], [`EraIndex`] and [`HardwareClass`] with its [`CapacityUnit`].
 //! * Block time and era length (SPEC §1: a 6 s block, an era of one day = 14,400 blocks).
 //! * [`passport`]: passport kinds and the `PassportStaking` trait (SPEC §2).
+//! * [`collateral`]: the collateral traits (`NodeCollateral`, `RewardCrediting`), eras and the
+//!   `CollateralApi` runtime API (SPEC §3).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -25,6 +27,7 @@ use scale_info::TypeInfo;
 /// bridged from the ICNT ERC-20 map one to one.
 pub type Balance = u128;
 
+pub mod collateral;
 pub mod passport;
 mod token;
 pub use token::{TOKEN_DECIMALS, TOKEN_SYMBOL};

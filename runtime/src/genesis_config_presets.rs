@@ -2,7 +2,10 @@
 //! Alice, Bob, Charlie and Dave). Both endow the well-known dev accounts, the treasury and the
 //! protocol's reward pool (SPEC §6.1), and make Alice the sudo key.
 //!
-//! Later issues add the protocol's genesis here (passports for each dev authority, clusters).
+//! Each authority also gets one `HardwareProvider` and one `Oracle` passport (SPEC §2), so the whole
+//! flow (register a node, register as an oracle) can be tried on a fresh chain: on `development`
+//! Alice holds passports 0 (HP) and 1 (oracle); on `local_testnet` Alice, Bob, Charlie and Dave
+//! hold 0/1, 2/3, 4/5 and 6/7.
 
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::*;
@@ -14,9 +17,13 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use icn_primitives::{passport::PassportKind, HardwareClass};
+use sp_runtime::Perbill;
+
 use crate::{
 	configs::{RewardPoolAccount, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, ICNT,
+	AccountId, Balance, BalancesConfig, CollateralConfig, PassportsConfig, RuntimeGenesisConfig,
+	SudoConfig, ICNT,
 };
 
 /// What each dev account starts with: enough to stake, delegate and pay for capacity in tests.
@@ -31,8 +38,38 @@ fn authority_keys(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, Gran
 	(who.public().into(), grandpa.public().into())
 }
 
+/// `self_per_unit` of SPEC §3.1 on dev and test chains: 1 ICNT per GiB of storage, 5,000 ICNT
+/// per GPU, 50 ICNT per vCPU.
+pub fn dev_self_per_unit() -> Vec<(HardwareClass, Balance)> {
+	vec![
+		(HardwareClass::Storage, ICNT),
+		(HardwareClass::Gpu, 5_000 * ICNT),
+		(HardwareClass::Cpu, 50 * ICNT),
+	]
+}
+
+/// The network ratio of dev and test chains. SPEC §3.1's 50% makes the first node of a class
+/// require half the circulating supply (about 54 million ICNT here), which no dev account holds;
+/// at 0.01% the first node of a class needs about 10,800 ICNT of network collateral, so a dev HP
+/// can bond it alone and delegators can be tried with a few accounts.
+pub const DEV_NETWORK_RATIO: Perbill = Perbill::from_parts(100_000);
+
+/// One `HardwareProvider` and one `Oracle` passport for each authority account, in that order.
+fn authority_passports(authorities: &[AccountId]) -> Vec<(AccountId, PassportKind, Vec<u8>)> {
+	authorities
+		.iter()
+		.flat_map(|who| {
+			[
+				(who.clone(), PassportKind::HardwareProvider, b"dev hardware provider".to_vec()),
+				(who.clone(), PassportKind::Oracle, b"dev oracle".to_vec()),
+			]
+		})
+		.collect()
+}
+
 fn genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	authority_accounts: Vec<AccountId>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
@@ -55,6 +92,11 @@ fn genesis(
 				.collect(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		passports: PassportsConfig { passports: authority_passports(&authority_accounts) },
+		collateral: CollateralConfig {
+			self_per_unit: dev_self_per_unit(),
+			network_ratio: Some(DEV_NETWORK_RATIO),
+		},
 	})
 }
 
@@ -62,6 +104,7 @@ fn genesis(
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![Sr25519Keyring::Alice.to_account_id()],
 		vec![
 			Sr25519Keyring::Alice.to_account_id(),
 			Sr25519Keyring::Bob.to_account_id(),
@@ -90,6 +133,10 @@ pub fn local_testnet_authorities() -> Vec<(AuraId, GrandpaId)> {
 pub fn local_testnet_config_genesis() -> Value {
 	genesis(
 		local_testnet_authorities(),
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+			.iter()
+			.map(|k| k.to_account_id())
+			.collect(),
 		Sr25519Keyring::iter()
 			.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
 			.map(|k| k.to_account_id())

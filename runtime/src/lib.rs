@@ -20,6 +20,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 
@@ -233,5 +235,9 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
-	// Indices 20.. are reserved for the ICN protocol pallets.
+	// Indices 20.. are the ICN protocol pallets.
+	#[runtime::pallet_index(20)]
+	pub type Passports = pallet_passports;
+	#[runtime::pallet_index(21)]
+	pub type Collateral = pallet_collateral_delegation;
 }

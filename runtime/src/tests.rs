@@ -91,10 +91,14 @@ fn local_testnet_preset_has_four_validators_and_endows_dev_accounts() {
 			assert_eq!(Balances::free_balance(who.to_account_id()), DEV_ACCOUNT_ENDOWMENT);
 		}
 		assert_eq!(Balances::free_balance(RewardPoolAccount::get()), REWARD_POOL_ENDOWMENT);
-		// 12 dev accounts (6 keys and their stashes), the reward pool and the treasury.
+		// 12 dev accounts (6 keys and their stashes), the reward pool, the treasury, and the
+		// collateral pallet's rewards pot (created with the existential deposit).
 		assert_eq!(
 			Balances::total_issuance(),
-			12 * DEV_ACCOUNT_ENDOWMENT + REWARD_POOL_ENDOWMENT + TREASURY_ENDOWMENT
+			12 * DEV_ACCOUNT_ENDOWMENT
+				+ REWARD_POOL_ENDOWMENT
+				+ TREASURY_ENDOWMENT
+				+ EXISTENTIAL_DEPOSIT
 		);
 	});
 }
@@ -199,4 +203,96 @@ fn runtime_constants_agree_with_primitives() {
 	assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), icn_primitives::SS58_PREFIX);
 	assert_eq!(<Runtime as pallet_aura::Config>::SlotDuration::get(), SLOT_DURATION);
 	assert_eq!(VERSION.spec_name, "icn");
+}
+
+#[test]
+fn presets_give_each_authority_an_hp_and_an_oracle_passport() {
+	use icn_primitives::passport::{PassportInspect, PassportKind};
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(Passports::owner_of(0), Some(alice.clone()));
+		assert_eq!(Passports::kind_of(0), Some(PassportKind::HardwareProvider));
+		assert_eq!(Passports::owner_of(1), Some(alice.clone()));
+		assert_eq!(Passports::kind_of(1), Some(PassportKind::Oracle));
+		assert_eq!(Passports::owner_of(2), None);
+	});
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let authorities = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		];
+		for (i, who) in authorities.iter().enumerate() {
+			let hp = 2 * i as u32;
+			assert_eq!(Passports::owner_of(hp), Some(who.to_account_id()));
+			assert_eq!(Passports::kind_of(hp), Some(PassportKind::HardwareProvider));
+			assert_eq!(Passports::owner_of(hp + 1), Some(who.to_account_id()));
+			assert_eq!(Passports::kind_of(hp + 1), Some(PassportKind::Oracle));
+			assert_eq!(Passports::use_of(hp), None, "genesis passports are not staked");
+		}
+		assert_eq!(Passports::owner_of(8), None);
+	});
+}
+
+#[test]
+fn collateral_through_executive_holds_funds_and_slashes_to_the_treasury() {
+	use frame_support::traits::fungible::InspectHold;
+	use icn_primitives::{
+		collateral::{CoverageStatus, NodeCollateral},
+		HardwareClass,
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		start_block_one();
+		let bond = RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond {
+			amount: 20_000 * ICNT,
+		});
+		assert_eq!(
+			Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, bond)),
+			Ok(Ok(()))
+		);
+		let delegate = RuntimeCall::Collateral(pallet_collateral_delegation::Call::delegate {
+			hp: alice.clone(),
+			amount: 5_000 * ICNT,
+		});
+		assert_eq!(
+			Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Bob, 0, delegate)),
+			Ok(Ok(()))
+		);
+		// Held on the owners' accounts, under the pallet's hold reasons.
+		let self_reason: RuntimeHoldReason =
+			pallet_collateral_delegation::HoldReason::SelfCollateral.into();
+		let delegation_reason: RuntimeHoldReason =
+			pallet_collateral_delegation::HoldReason::Delegation.into();
+		assert_eq!(Balances::balance_on_hold(&self_reason, &alice), 20_000 * ICNT);
+		assert_eq!(Balances::balance_on_hold(&delegation_reason, &bob), 5_000 * ICNT);
+
+		// A 1 TiB storage node fits the dev chain's parameters (S = 1,024 ICNT; N ≈ 10,800 ICNT).
+		assert_eq!(Collateral::commit(&alice, HardwareClass::Storage, 1_024), Ok(()));
+		let info = Collateral::collateral_info(&alice).expect("Alice bonded");
+		assert_eq!(info.requirement.self_component, 1_024 * ICNT);
+		assert!(info.requirement.network_component > 10_000 * ICNT);
+		assert_eq!((info.shortfall, info.status), (0, CoverageStatus::Covered));
+
+		// A slash beyond the bond reaches the pool; slashed ICNT goes to the treasury, so total
+		// issuance does not change (SPEC §9).
+		let issuance = Balances::total_issuance();
+		let treasury = Balances::free_balance(TreasuryAccount::get());
+		assert_eq!(Collateral::slash(&alice, 21_000 * ICNT), 21_000 * ICNT);
+		let apply =
+			RuntimeCall::Collateral(pallet_collateral_delegation::Call::apply_pending_slash {
+				hp: alice.clone(),
+				delegator: bob.clone(),
+			});
+		assert_eq!(
+			Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Charlie, 0, apply)),
+			Ok(Ok(()))
+		);
+		assert_eq!(Balances::balance_on_hold(&delegation_reason, &bob), 4_000 * ICNT);
+		let fees_and_slash = Balances::free_balance(TreasuryAccount::get()) - treasury;
+		assert!(fees_and_slash >= 21_000 * ICNT);
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
 }

@@ -38,6 +38,23 @@ fn prometheus_metrics(port: u16) -> String {
 	body
 }
 
+/// Submits an encoded extrinsic and waits until it is in a block; returns that block's hash.
+fn submit_and_wait(rpc: &mut Rpc, xt: &[u8]) -> Value {
+	let watch = rpc.subscribe("author_submitAndWatchExtrinsic", json!([to_hex(xt)]));
+	loop {
+		let status = rpc.next_notification(&watch, TIMEOUT).expect("transaction status update");
+		if let Some(hash) = status.get("inBlock") {
+			break hash.clone();
+		}
+		assert!(
+			status == json!("ready")
+				|| status == json!("future")
+				|| status.get("broadcast").is_some(),
+			"transaction was not included: {status}"
+		);
+	}
+}
+
 #[test]
 fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 	let node = Node::start(NodeConfig { name: "dev", args: vec!["--dev".into()], use_tmp: true });
@@ -69,20 +86,7 @@ fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 		value: amount,
 	});
 	let xt = icn_runtime::signing::sign_immortal(&alice.pair(), nonce, genesis, call);
-	let watch = rpc.subscribe("author_submitAndWatchExtrinsic", json!([to_hex(&xt.encode())]));
-
-	let block_hash = loop {
-		let status = rpc.next_notification(&watch, TIMEOUT).expect("transaction status update");
-		if let Some(hash) = status.get("inBlock") {
-			break hash.clone();
-		}
-		assert!(
-			status == json!("ready")
-				|| status == json!("future")
-				|| status.get("broadcast").is_some(),
-			"transaction was not included: {status}"
-		);
-	};
+	let block_hash = submit_and_wait(&mut rpc, &xt.encode());
 
 	let events = events_at(&mut rpc, &block_hash);
 	let expected = RuntimeEvent::Balances(pallet_balances::Event::Transfer {
@@ -95,4 +99,63 @@ fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 	// A second submission of the same transaction is rejected by the pool: nonce already used.
 	let again = rpc.call("author_submitExtrinsic", json!([to_hex(&xt.encode())]));
 	assert!(again.is_err(), "a replayed transaction was accepted");
+}
+
+/// An HP bonds collateral over RPC; the `CollateralApi` runtime API, called through `state_call`
+/// as any client would, reports it; the dev preset's passports are in state.
+#[test]
+fn collateral_api_reports_a_bond_made_over_rpc() {
+	use icn_primitives::collateral::{CollateralInfo, CoverageStatus};
+
+	let node = Node::start(NodeConfig {
+		name: "dev-collateral",
+		args: vec!["--dev".into()],
+		use_tmp: true,
+	});
+	let mut rpc = node.rpc();
+	let new_heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
+	rpc.wait_for_header(&new_heads, 1, TIMEOUT);
+
+	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
+	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let alice = Sr25519Keyring::Alice;
+	let api = |rpc: &mut Rpc, at: &Value| -> Option<CollateralInfo> {
+		let raw = rpc.request(
+			"state_call",
+			json!(["CollateralApi_collateral_of", to_hex(&alice.to_account_id().encode()), at]),
+		);
+		Option::<CollateralInfo>::decode(&mut &from_hex(raw.as_str().unwrap_or_default())[..])
+			.expect("CollateralApi answer decodes")
+	};
+	let best = rpc.request("chain_getBlockHash", json!([]));
+	assert_eq!(api(&mut rpc, &best), None, "Alice has not bonded yet");
+
+	let bond = 2_000 * ICNT;
+	let call = RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond { amount: bond });
+	let xt = icn_runtime::signing::sign_immortal(&alice.pair(), 0, genesis, call);
+	let block_hash = submit_and_wait(&mut rpc, &xt.encode());
+
+	let info = api(&mut rpc, &block_hash).expect("Alice is an HP now");
+	assert_eq!(info.self_bond, bond);
+	assert_eq!((info.pool_value, info.delegators, info.shortfall), (0, 0, 0));
+	assert_eq!(info.status, CoverageStatus::Covered);
+	let events = events_at(&mut rpc, &block_hash);
+	let expected = RuntimeEvent::Collateral(pallet_collateral_delegation::Event::Bonded {
+		hp: alice.to_account_id(),
+		amount: bond,
+	});
+	assert!(events.contains(&expected), "no Bonded event: {events:?}");
+
+	// Genesis gave Alice passport 0 (hardware provider): `Passports.Passports(0)` is in state.
+	let key = [
+		twox_128(b"Passports").as_slice(),
+		twox_128(b"Passports").as_slice(),
+		&polkadot_sdk::sp_crypto_hashing::twox_64(&0u32.encode()),
+		&0u32.encode(),
+	]
+	.concat();
+	let raw = rpc.request("state_getStorage", json!([to_hex(&key), block_hash]));
+	let bytes = from_hex(raw.as_str().unwrap_or_default());
+	let owner = polkadot_sdk::sp_runtime::AccountId32::decode(&mut &bytes[..]).expect("owner");
+	assert_eq!(owner, alice.to_account_id());
 }

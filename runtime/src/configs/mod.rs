@@ -2,10 +2,13 @@
 //! they land (`passports`, `collateral`, `market`, `oracle`, `rewards`), wired to each other through
 //! the traits of `icn-primitives` only.
 
+mod collateral;
 mod consensus;
 mod governance;
 mod monetary;
+mod passports;
 mod system;
 
+pub use collateral::COLLATERAL_REWARDS_PALLET_ID;
 pub use monetary::{RewardPoolAccount, TreasuryAccount, REWARD_POOL_PALLET_ID, TREASURY_PALLET_ID};
 pub use system::RuntimeBlockWeights;
