@@ -13,6 +13,8 @@
 //! * [`passport`]: passport kinds and the `PassportStaking` trait (SPEC §2).
 //! * [`collateral`]: the collateral traits (`NodeCollateral`, `RewardCrediting`), eras and the
 //!   `CollateralApi` runtime API (SPEC §3).
+//! * [`market`]: the node state machine and the `NodeHealth` / `NodeReliability` traits shared by
+//!   the capacity market and the SLA oracle (SPEC §4, §5).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -28,6 +30,7 @@ use scale_info::TypeInfo;
 pub type Balance = u128;
 
 pub mod collateral;
+pub mod market;
 pub mod passport;
 mod token;
 pub use token::{TOKEN_DECIMALS, TOKEN_SYMBOL};

@@ -1,0 +1,609 @@
+//! # Capacity market pallet (SPEC §4)
+//!
+//! Clusters, hardware nodes and the sorted index that matching reads. (Requests, matching,
+//! leases and settlement follow the design in `docs/design/capacity-market.md`.)
+//!
+//! * Governance creates clusters ([`Pallet::create_cluster`]) with a region code and the hardware
+//!   classes they accept.
+//! * An HP registers a node ([`Pallet::register_node`]): its `HardwareProvider` passport is staked
+//!   through [`PassportStaking`], the node's capacity is committed against the HP's collateral
+//!   through [`NodeCollateral`] (which refuses it unless `C = S + N` is covered, SPEC §3.1), and the
+//!   node starts `Pending` until its first passed challenge round.
+//! * The HP manages it: price ([`Pallet::set_price`]), endpoint and proof root
+//!   ([`Pallet::set_endpoint`]), capacity ([`Pallet::add_capacity`]), commitment
+//!   ([`Pallet::extend_commitment`]), and exit ([`Pallet::exit_node`], early exits pay the penalty
+//!   of SPEC §3.7).
+//! * The SLA oracle drives the node state machine through [`NodeHealth`]; the pallet enforces
+//!   [`NodeStatus::can_become`].
+//!
+//! ## The candidate index
+//!
+//! Matching must not scan nodes (SPEC §4.6). [`Candidates`] is keyed per `(cluster, class)` by a
+//! [`SortKey`] that encodes the node's price and id **big-endian** under the `Identity` hasher, so
+//! iterating the prefix yields nodes by ascending price, then id, and reads only what it consumes.
+//! A node is in the index exactly while it is `Active` and has free capacity.
+//!
+//! Storage that grows with users: nodes (each needs a staked passport, which only governance
+//! mints, and held collateral) and their per-HP index.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use icn_primitives::{
+	collateral::{EraProvider, NodeCollateral},
+	market::{NodeHealth, NodeStatus},
+	passport::{PassportId, PassportStaking, PassportUse},
+	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
+};
+use polkadot_sdk::{frame_support, frame_system};
+
+use frame_support::pallet_prelude::*;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::market";
+
+/// Position of a node in the candidate index: price then node id, both big-endian, so that the
+/// raw key order is the matching order (SPEC §4.5: cheapest first, ties by node id).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct SortKey(pub [u8; 24]);
+
+impl SortKey {
+	/// The key of `node` at `price`.
+	pub fn new(price: Balance, node: NodeId) -> Self {
+		let mut bytes = [0u8; 24];
+		bytes[..16].copy_from_slice(&price.to_be_bytes());
+		bytes[16..].copy_from_slice(&node.to_be_bytes());
+		SortKey(bytes)
+	}
+
+	/// The price and node id this key encodes.
+	pub fn decode_parts(&self) -> (Balance, NodeId) {
+		let mut price = [0u8; 16];
+		price.copy_from_slice(&self.0[..16]);
+		let mut node = [0u8; 8];
+		node.copy_from_slice(&self.0[16..]);
+		(Balance::from_be_bytes(price), NodeId::from_be_bytes(node))
+	}
+}
+
+/// Whether `endpoint` is an acceptable agent URL: `http://` or `https://`, then a non-empty rest
+/// of printable ASCII without spaces (SPEC §4.2).
+pub fn valid_endpoint(endpoint: &[u8]) -> bool {
+	let rest = if let Some(rest) = endpoint.strip_prefix(b"https://") {
+		rest
+	} else if let Some(rest) = endpoint.strip_prefix(b"http://") {
+		rest
+	} else {
+		return false;
+	};
+	!rest.is_empty() && !rest.starts_with(b"/") && rest.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// A cluster: a region created by governance (SPEC §4.1).
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxRegionLen))]
+pub struct Cluster<MaxRegionLen: Get<u32>> {
+	/// Region code, e.g. `eu-central-1`.
+	pub region: BoundedVec<u8, MaxRegionLen>,
+	/// The hardware classes the cluster accepts.
+	pub classes: BoundedVec<HardwareClass, ConstU32<8>>,
+}
+
+/// A hardware node (SPEC §4.2).
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxEndpointLen))]
+pub struct Node<AccountId: Clone + Eq + core::fmt::Debug, MaxEndpointLen: Get<u32>> {
+	/// The HP that runs it.
+	pub hp: AccountId,
+	/// The `HardwareProvider` passport staked for it.
+	pub passport: PassportId,
+	/// Its cluster.
+	pub cluster: ClusterId,
+	/// Its hardware class.
+	pub class: HardwareClass,
+	/// Capacity, in the class's unit.
+	pub capacity: u64,
+	/// Capacity currently leased.
+	pub leased: u64,
+	/// Price per unit per era.
+	pub price: Balance,
+	/// The first era after its commitment.
+	pub commitment_end: EraIndex,
+	/// URL of its hardware agent.
+	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
+	/// Merkle root of the agent's challenge data (SPEC §5.3).
+	pub proof_root: [u8; 32],
+	/// Where it is in its life.
+	pub status: NodeStatus,
+}
+
+impl<A: Clone + Eq + core::fmt::Debug, M: Get<u32>> Node<A, M> {
+	/// Capacity not leased.
+	pub fn free(&self) -> u64 {
+		self.capacity.saturating_sub(self.leased)
+	}
+
+	/// Whether matching may consider it: `Active` with free capacity.
+	pub fn is_candidate(&self) -> bool {
+		self.status == NodeStatus::Active && self.free() > 0
+	}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Passports, staked for each node.
+		type Passports: PassportStaking<Self::AccountId>;
+		/// HP collateral, committed for each node's capacity.
+		type Collateral: NodeCollateral<Self::AccountId>;
+		/// The protocol's era.
+		type Eras: EraProvider;
+		/// Who creates clusters (root on ICN's chains).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Longest region code of a cluster, in bytes.
+		#[pallet::constant]
+		type MaxRegionLen: Get<u32>;
+		/// Longest agent endpoint URL, in bytes.
+		#[pallet::constant]
+		type MaxEndpointLen: Get<u32>;
+		/// Shortest commitment a node may register with, in eras.
+		#[pallet::constant]
+		type MinCommitmentEras: Get<EraIndex>;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// A cluster as stored by this runtime.
+	pub type ClusterOf<T> = Cluster<<T as Config>::MaxRegionLen>;
+	/// A node as stored by this runtime.
+	pub type NodeOf<T> =
+		Node<<T as frame_system::Config>::AccountId, <T as Config>::MaxEndpointLen>;
+
+	/// Every cluster, by id.
+	#[pallet::storage]
+	pub type Clusters<T: Config> = StorageMap<_, Twox64Concat, ClusterId, ClusterOf<T>>;
+
+	/// The id the next cluster gets.
+	#[pallet::storage]
+	pub type NextClusterId<T: Config> = StorageValue<_, ClusterId, ValueQuery>;
+
+	/// Every node that has not retired, by id.
+	#[pallet::storage]
+	pub type Nodes<T: Config> = StorageMap<_, Twox64Concat, NodeId, NodeOf<T>>;
+
+	/// The id the next node gets. Ids are never reused.
+	#[pallet::storage]
+	pub type NextNodeId<T: Config> = StorageValue<_, NodeId, ValueQuery>;
+
+	/// An HP's nodes, so they can be listed without a scan.
+	#[pallet::storage]
+	pub type NodesByHp<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, NodeId, ()>;
+
+	/// The candidate index (see the crate docs): `Active` nodes with free capacity per
+	/// `(cluster, class)`, in matching order.
+	#[pallet::storage]
+	pub type Candidates<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, (ClusterId, HardwareClass), Identity, SortKey, ()>;
+
+	/// Free capacity of `Active` nodes per `(cluster, class)`.
+	#[pallet::storage]
+	pub type FreeCapacity<T: Config> =
+		StorageMap<_, Twox64Concat, (ClusterId, HardwareClass), u64, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance created `cluster`.
+		ClusterCreated { cluster: ClusterId, region: BoundedVec<u8, T::MaxRegionLen> },
+		/// `hp` registered `node` in `cluster` with `capacity` of `class`; it is `Pending`.
+		NodeRegistered {
+			node: NodeId,
+			hp: T::AccountId,
+			cluster: ClusterId,
+			class: HardwareClass,
+			capacity: u64,
+		},
+		/// `node`'s price per unit per era changed.
+		PriceSet { node: NodeId, price: Balance },
+		/// `node`'s agent endpoint and proof root changed.
+		EndpointSet { node: NodeId },
+		/// `node` grew by `added` to `capacity`.
+		CapacityAdded { node: NodeId, added: u64, capacity: u64 },
+		/// `node`'s commitment now ends at `commitment_end`.
+		CommitmentExtended { node: NodeId, commitment_end: EraIndex },
+		/// `node` changed status.
+		StatusChanged { node: NodeId, from: NodeStatus, to: NodeStatus },
+		/// `node` retired; `penalty` was charged for leaving before its commitment ended.
+		NodeRetired { node: NodeId, penalty: Balance },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The region code is empty or longer than `MaxRegionLen`.
+		BadRegion,
+		/// A cluster must accept at least one class, each at most once.
+		BadClasses,
+		/// All cluster or node ids are used up.
+		IdsExhausted,
+		/// No cluster has this id.
+		UnknownCluster,
+		/// The cluster does not accept this hardware class.
+		ClassNotAccepted,
+		/// Capacity must be above zero.
+		ZeroCapacity,
+		/// Price must be above zero.
+		ZeroPrice,
+		/// The commitment is shorter than `MinCommitmentEras`.
+		CommitmentTooShort,
+		/// The endpoint is longer than `MaxEndpointLen`.
+		EndpointTooLong,
+		/// The endpoint is not an `http://` or `https://` URL with a host.
+		InvalidEndpoint,
+		/// No live node has this id.
+		UnknownNode,
+		/// Only the node's HP may do this.
+		NotNodeOwner,
+		/// The node's status does not allow this.
+		IllegalTransition,
+		/// The new commitment end is not later than the current one.
+		CommitmentNotExtended,
+		/// A node with leased capacity cannot exit; cancel or let its leases end first.
+		NodeHasLeases,
+		/// The number is too large (overflow).
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Creates a cluster with region code `region` accepting `classes` (SPEC §4.1).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_cluster())]
+		pub fn create_cluster(
+			origin: OriginFor<T>,
+			region: alloc::vec::Vec<u8>,
+			classes: alloc::vec::Vec<HardwareClass>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!region.is_empty(), Error::<T>::BadRegion);
+			let region: BoundedVec<u8, T::MaxRegionLen> =
+				region.try_into().map_err(|_| Error::<T>::BadRegion)?;
+			let mut sorted = classes.clone();
+			sorted.sort();
+			sorted.dedup();
+			ensure!(!classes.is_empty() && sorted.len() == classes.len(), Error::<T>::BadClasses);
+			let classes = BoundedVec::try_from(sorted).map_err(|_| Error::<T>::BadClasses)?;
+			let cluster = NextClusterId::<T>::get();
+			let next = cluster.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+			Clusters::<T>::insert(cluster, Cluster { region: region.clone(), classes });
+			NextClusterId::<T>::put(next);
+			Self::deposit_event(Event::ClusterCreated { cluster, region });
+			Ok(())
+		}
+
+		/// Registers a hardware node (SPEC §4.2): stakes `passport`, commits `capacity` of
+		/// `class` against the caller's collateral, and creates the node `Pending` in `cluster`
+		/// at `price` per unit per era, committed for `commitment_eras` from now.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::register_node())]
+		pub fn register_node(
+			origin: OriginFor<T>,
+			passport: PassportId,
+			cluster: ClusterId,
+			class: HardwareClass,
+			capacity: u64,
+			#[pallet::compact] price: Balance,
+			commitment_eras: EraIndex,
+			endpoint: alloc::vec::Vec<u8>,
+			proof_root: [u8; 32],
+		) -> DispatchResult {
+			let hp = ensure_signed(origin)?;
+			let accepted = Clusters::<T>::get(cluster).ok_or(Error::<T>::UnknownCluster)?;
+			ensure!(accepted.classes.contains(&class), Error::<T>::ClassNotAccepted);
+			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
+			ensure!(price > 0, Error::<T>::ZeroPrice);
+			ensure!(commitment_eras >= T::MinCommitmentEras::get(), Error::<T>::CommitmentTooShort);
+			let endpoint = Self::checked_endpoint(endpoint)?;
+			let node = NextNodeId::<T>::get();
+			let next = node.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+			let commitment_end = T::Eras::current_era()
+				.checked_add(commitment_eras)
+				.ok_or(Error::<T>::Overflow)?;
+			T::Passports::stake(&hp, passport, PassportUse::HardwareNode(node))?;
+			T::Collateral::commit(&hp, class, capacity)?;
+			Nodes::<T>::insert(
+				node,
+				Node {
+					hp: hp.clone(),
+					passport,
+					cluster,
+					class,
+					capacity,
+					leased: 0,
+					price,
+					commitment_end,
+					endpoint,
+					proof_root,
+					status: NodeStatus::Pending,
+				},
+			);
+			NodesByHp::<T>::insert(&hp, node, ());
+			NextNodeId::<T>::put(next);
+			Self::deposit_event(Event::NodeRegistered { node, hp, cluster, class, capacity });
+			Ok(())
+		}
+
+		/// Sets the price per unit per era of the caller's `node`. Existing leases keep theirs.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_price())]
+		pub fn set_price(
+			origin: OriginFor<T>,
+			node: NodeId,
+			#[pallet::compact] price: Balance,
+		) -> DispatchResult {
+			let hp = ensure_signed(origin)?;
+			ensure!(price > 0, Error::<T>::ZeroPrice);
+			let mut n = Self::owned_node(&hp, node)?;
+			Self::remove_from_index(node, &n);
+			n.price = price;
+			Self::add_to_index(node, &n);
+			Nodes::<T>::insert(node, n);
+			Self::deposit_event(Event::PriceSet { node, price });
+			Ok(())
+		}
+
+		/// Replaces the agent endpoint and proof root of the caller's `node` (new hardware, new
+		/// challenge data).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_endpoint())]
+		pub fn set_endpoint(
+			origin: OriginFor<T>,
+			node: NodeId,
+			endpoint: alloc::vec::Vec<u8>,
+			proof_root: [u8; 32],
+		) -> DispatchResult {
+			let hp = ensure_signed(origin)?;
+			let endpoint = Self::checked_endpoint(endpoint)?;
+			let mut n = Self::owned_node(&hp, node)?;
+			n.endpoint = endpoint;
+			n.proof_root = proof_root;
+			Nodes::<T>::insert(node, n);
+			Self::deposit_event(Event::EndpointSet { node });
+			Ok(())
+		}
+
+		/// Adds `added` units to the caller's `node`, committing them against its collateral.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::add_capacity())]
+		pub fn add_capacity(origin: OriginFor<T>, node: NodeId, added: u64) -> DispatchResult {
+			let hp = ensure_signed(origin)?;
+			ensure!(added > 0, Error::<T>::ZeroCapacity);
+			let mut n = Self::owned_node(&hp, node)?;
+			let capacity = n.capacity.checked_add(added).ok_or(Error::<T>::Overflow)?;
+			T::Collateral::commit(&hp, n.class, added)?;
+			Self::remove_from_index(node, &n);
+			n.capacity = capacity;
+			Self::add_to_index(node, &n);
+			Nodes::<T>::insert(node, n);
+			Self::deposit_event(Event::CapacityAdded { node, added, capacity });
+			Ok(())
+		}
+
+		/// Extends the caller's `node`'s commitment to end at `commitment_end`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::extend_commitment())]
+		pub fn extend_commitment(
+			origin: OriginFor<T>,
+			node: NodeId,
+			commitment_end: EraIndex,
+		) -> DispatchResult {
+			let hp = ensure_signed(origin)?;
+			let mut n = Self::owned_node(&hp, node)?;
+			ensure!(commitment_end > n.commitment_end, Error::<T>::CommitmentNotExtended);
+			n.commitment_end = commitment_end;
+			Nodes::<T>::insert(node, n);
+			Self::deposit_event(Event::CommitmentExtended { node, commitment_end });
+			Ok(())
+		}
+
+		/// Retires the caller's `node`: its capacity is released from collateral and its passport
+		/// unstaked. Before the commitment ends this charges the early-exit penalty (SPEC §3.7).
+		/// A node with leased capacity cannot exit.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::exit_node())]
+		pub fn exit_node(origin: OriginFor<T>, node: NodeId) -> DispatchResult {
+			let hp = ensure_signed(origin)?;
+			let n = Self::owned_node(&hp, node)?;
+			ensure!(n.leased == 0, Error::<T>::NodeHasLeases);
+			let penalty = if T::Eras::current_era() < n.commitment_end {
+				T::Collateral::charge_early_exit(&hp, n.class, n.capacity)
+			} else {
+				0
+			};
+			Self::retire(node, n)?;
+			Self::deposit_event(Event::NodeRetired { node, penalty });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	fn checked_endpoint(
+		endpoint: alloc::vec::Vec<u8>,
+	) -> Result<BoundedVec<u8, T::MaxEndpointLen>, DispatchError> {
+		let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
+			endpoint.try_into().map_err(|_| Error::<T>::EndpointTooLong)?;
+		ensure!(valid_endpoint(&endpoint), Error::<T>::InvalidEndpoint);
+		Ok(endpoint)
+	}
+
+	fn owned_node(hp: &T::AccountId, node: NodeId) -> Result<NodeOf<T>, DispatchError> {
+		let n = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
+		ensure!(&n.hp == hp, Error::<T>::NotNodeOwner);
+		Ok(n)
+	}
+
+	/// Adds `n` to the candidate index and free capacity if it is a candidate.
+	fn add_to_index(node: NodeId, n: &NodeOf<T>) {
+		if n.is_candidate() {
+			Candidates::<T>::insert((n.cluster, n.class), SortKey::new(n.price, node), ());
+			FreeCapacity::<T>::mutate((n.cluster, n.class), |f| *f = f.saturating_add(n.free()));
+		}
+	}
+
+	/// Removes `n` from the candidate index and free capacity if it is a candidate.
+	fn remove_from_index(node: NodeId, n: &NodeOf<T>) {
+		if n.is_candidate() {
+			Candidates::<T>::remove((n.cluster, n.class), SortKey::new(n.price, node));
+			FreeCapacity::<T>::mutate((n.cluster, n.class), |f| *f = f.saturating_sub(n.free()));
+		}
+	}
+
+	/// Removes a live node: index, collateral commitment, passport stake, storage.
+	fn retire(node: NodeId, n: NodeOf<T>) -> DispatchResult {
+		Self::remove_from_index(node, &n);
+		T::Collateral::release(&n.hp, n.class, n.capacity)?;
+		T::Passports::unstake(n.passport, PassportUse::HardwareNode(node))?;
+		NodesByHp::<T>::remove(&n.hp, node);
+		Nodes::<T>::remove(node);
+		if n.status != NodeStatus::Retired {
+			Self::deposit_event(Event::StatusChanged {
+				node,
+				from: n.status,
+				to: NodeStatus::Retired,
+			});
+		}
+		Ok(())
+	}
+
+	/// The first `limit` candidates of `(cluster, class)` in matching order.
+	pub fn candidates(
+		cluster: ClusterId,
+		class: HardwareClass,
+		limit: u32,
+	) -> alloc::vec::Vec<NodeId> {
+		Candidates::<T>::iter_key_prefix((cluster, class))
+			.take(limit as usize)
+			.map(|key| key.decode_parts().1)
+			.collect()
+	}
+
+	/// Checks the market's invariants (SPEC §9): the index holds exactly the candidate nodes at
+	/// their current price; free capacity per `(cluster, class)` is their sum; leased ≤ capacity;
+	/// every node's passport backs it.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use icn_primitives::passport::PassportInspect;
+		let mut free: BTreeMap<(ClusterId, HardwareClass), u64> = BTreeMap::new();
+		let mut candidates = 0usize;
+		for (id, n) in Nodes::<T>::iter() {
+			ensure!(n.leased <= n.capacity, "a node leases more than its capacity");
+			ensure!(
+				T::Passports::use_of(n.passport) == Some(PassportUse::HardwareNode(id)),
+				"a node's passport does not back it"
+			);
+			ensure!(
+				NodesByHp::<T>::contains_key(&n.hp, id),
+				"a node is missing from its HP's index"
+			);
+			let indexed =
+				Candidates::<T>::contains_key((n.cluster, n.class), SortKey::new(n.price, id));
+			ensure!(indexed == n.is_candidate(), "the candidate index disagrees with a node");
+			if n.is_candidate() {
+				candidates += 1;
+				let entry = free.entry((n.cluster, n.class)).or_default();
+				*entry = entry.saturating_add(n.free());
+			}
+		}
+		ensure!(Candidates::<T>::iter().count() == candidates, "stale entries in the index");
+		for (key, value) in FreeCapacity::<T>::iter() {
+			ensure!(free.get(&key).copied().unwrap_or(0) == value, "free capacity differs");
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> NodeHealth for Pallet<T> {
+	fn status(node: NodeId) -> Option<NodeStatus> {
+		Nodes::<T>::get(node).map(|n| n.status)
+	}
+
+	fn set_status(node: NodeId, to: NodeStatus) -> DispatchResult {
+		let mut n = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
+		let from = n.status;
+		ensure!(from.can_become(to), Error::<T>::IllegalTransition);
+		if to == NodeStatus::Retired {
+			Self::retire(node, n)?;
+			return Ok(());
+		}
+		Self::remove_from_index(node, &n);
+		n.status = to;
+		Self::add_to_index(node, &n);
+		Nodes::<T>::insert(node, n);
+		Self::deposit_event(Event::StatusChanged { node, from, to });
+		Ok(())
+	}
+}

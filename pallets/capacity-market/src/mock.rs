@@ -1,0 +1,130 @@
+//! A runtime for the capacity market's unit tests, with the real passports and collateral
+//! pallets behind the traits (eras of 10 blocks; collateral parameters small next to the test
+//! endowments).
+
+use crate as pallet_capacity_market;
+use icn_primitives::{collateral::BlockEras, passport::PassportKind, Balance, HardwareClass};
+use polkadot_sdk::{
+	frame_support::{
+		construct_runtime, derive_impl, parameter_types,
+		traits::{ConstU128, ConstU32},
+		PalletId,
+	},
+	frame_system::{self, EnsureRoot},
+	pallet_balances, sp_io,
+	sp_runtime::{BuildStorage, Perbill},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Passports: pallet_passports,
+		Collateral: pallet_collateral_delegation,
+		Market: pallet_capacity_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = u64;
+	type Lookup = polkadot_sdk::sp_runtime::traits::IdentityLookup<u64>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<10>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_passports::Config for Test {
+	type MintOrigin = EnsureRoot<u64>;
+	type MaxMetadataLen = ConstU32<32>;
+	type WeightInfo = ();
+}
+
+pub const ERA_LENGTH: u32 = 10;
+pub type Eras = BlockEras<System, ConstU32<ERA_LENGTH>>;
+
+parameter_types! {
+	pub const CollateralPalletId: PalletId = PalletId(*b"icn/colr");
+	pub const MaxCommission: Perbill = Perbill::from_percent(50);
+	pub const EarlyExitPenalty: Perbill = Perbill::from_percent(10);
+	pub const DefaultNetworkRatio: Perbill = Perbill::from_percent(50);
+}
+
+impl pallet_collateral_delegation::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type OnSlash = ();
+	type Eras = Eras;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type PalletId = CollateralPalletId;
+	type MinSelfBond = ConstU128<100>;
+	type MinDelegation = ConstU128<50>;
+	type MaxCommission = MaxCommission;
+	type UnbondingEras = ConstU32<3>;
+	type MaxUnbondingChunks = ConstU32<4>;
+	type EarlyExitPenalty = EarlyExitPenalty;
+	type CollateralTopUpEras = ConstU32<2>;
+	type DefaultNetworkRatio = DefaultNetworkRatio;
+	type WeightInfo = ();
+}
+
+pub const MIN_COMMITMENT: u32 = 5;
+
+impl pallet_capacity_market::Config for Test {
+	type Passports = Passports;
+	type Collateral = Collateral;
+	type Eras = Eras;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type MaxRegionLen = ConstU32<16>;
+	type MaxEndpointLen = ConstU32<64>;
+	type MinCommitmentEras = ConstU32<MIN_COMMITMENT>;
+	type WeightInfo = ();
+}
+
+pub const HP: u64 = 1;
+pub const HP2: u64 = 2;
+pub const SP: u64 = 10;
+pub const ENDOWMENT: Balance = 10_000_000;
+
+/// Passports: HP holds 0, 1, 2 (hardware) and 3 (oracle); HP2 holds 4 (hardware).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = RuntimeGenesisConfig {
+		system: Default::default(),
+		balances: pallet_balances::GenesisConfig {
+			balances: vec![(HP, ENDOWMENT), (HP2, ENDOWMENT), (SP, ENDOWMENT)],
+			..Default::default()
+		},
+		passports: pallet_passports::GenesisConfig {
+			passports: vec![
+				(HP, PassportKind::HardwareProvider, vec![]),
+				(HP, PassportKind::HardwareProvider, vec![]),
+				(HP, PassportKind::HardwareProvider, vec![]),
+				(HP, PassportKind::Oracle, vec![]),
+				(HP2, PassportKind::HardwareProvider, vec![]),
+			],
+		},
+		collateral: pallet_collateral_delegation::GenesisConfig {
+			self_per_unit: vec![
+				(HardwareClass::Storage, 1),
+				(HardwareClass::Gpu, 100),
+				(HardwareClass::Cpu, 5),
+			],
+			network_ratio: Some(Perbill::from_parts(1_000)),
+			_config: Default::default(),
+		},
+	}
+	.build_storage()
+	.expect("mock genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

@@ -1,0 +1,360 @@
+//! Unit tests of clusters, node registration and management, the candidate index and the node
+//! state machine. Every test ends by checking the pallet's invariants.
+
+use crate::{mock::*, *};
+use icn_primitives::passport::PassportInspect;
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_runtime::DispatchError,
+};
+
+const ROOT_HASH: [u8; 32] = [7u8; 32];
+const STORAGE: HardwareClass = HardwareClass::Storage;
+
+fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		assert_ok!(Market::do_try_state());
+	});
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Market(e) => Some(e),
+			_ => None,
+		})
+		.last()
+		.expect("a market event")
+}
+
+fn origin(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// Cluster 0 (`eu-central-1`, storage and GPU) and HP bonded.
+fn setup() {
+	assert_ok!(Market::create_cluster(
+		RuntimeOrigin::root(),
+		b"eu-central-1".to_vec(),
+		vec![HardwareClass::Storage, HardwareClass::Gpu],
+	));
+	assert_ok!(Collateral::bond(origin(HP), 1_000_000));
+	assert_ok!(Collateral::bond(origin(HP2), 1_000_000));
+}
+
+fn register(hp: u64, passport: u32, capacity: u64, price: Balance) -> NodeId {
+	let id = NextNodeId::<Test>::get();
+	assert_ok!(Market::register_node(
+		origin(hp),
+		passport,
+		0,
+		STORAGE,
+		capacity,
+		price,
+		10,
+		b"https://agent.example:8080".to_vec(),
+		ROOT_HASH,
+	));
+	id
+}
+
+fn node(id: NodeId) -> NodeOf<Test> {
+	Nodes::<Test>::get(id).expect("node exists")
+}
+
+#[test]
+fn endpoints_must_be_http_urls_with_a_host() {
+	for ok in [&b"http://1.2.3.4:9000"[..], b"https://agent.example/v1", b"http://h"] {
+		assert!(valid_endpoint(ok), "{}", String::from_utf8_lossy(ok));
+	}
+	for bad in [
+		&b""[..],
+		b"http://",
+		b"https://",
+		b"ftp://host",
+		b"http:/host",
+		b"https:///path",
+		b"http://host name",
+		b"http://host\n",
+		"http://h\u{f6}st".as_bytes(),
+	] {
+		assert!(!valid_endpoint(bad), "{}", String::from_utf8_lossy(bad));
+	}
+}
+
+#[test]
+fn sort_keys_order_by_price_then_node() {
+	let keys = [
+		SortKey::new(5, 9),
+		SortKey::new(5, 10),
+		SortKey::new(6, 0),
+		SortKey::new(256, 1),
+		SortKey::new(u128::MAX, 0),
+	];
+	let mut raw: Vec<[u8; 24]> = keys.iter().map(|k| k.0).collect();
+	raw.sort();
+	assert_eq!(raw, keys.iter().map(|k| k.0).collect::<Vec<_>>());
+	assert_eq!(SortKey::new(256, 1).decode_parts(), (256, 1));
+}
+
+#[test]
+fn governance_creates_clusters() {
+	test(|| {
+		assert_noop!(
+			Market::create_cluster(origin(HP), b"eu".to_vec(), vec![STORAGE]),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Market::create_cluster(RuntimeOrigin::root(), vec![], vec![STORAGE]),
+			Error::<Test>::BadRegion
+		);
+		assert_noop!(
+			Market::create_cluster(RuntimeOrigin::root(), vec![b'x'; 17], vec![STORAGE]),
+			Error::<Test>::BadRegion
+		);
+		assert_noop!(
+			Market::create_cluster(RuntimeOrigin::root(), b"eu".to_vec(), vec![]),
+			Error::<Test>::BadClasses
+		);
+		assert_noop!(
+			Market::create_cluster(RuntimeOrigin::root(), b"eu".to_vec(), vec![STORAGE, STORAGE]),
+			Error::<Test>::BadClasses
+		);
+		assert_ok!(Market::create_cluster(
+			RuntimeOrigin::root(),
+			b"us-east-1".to_vec(),
+			vec![HardwareClass::Gpu, STORAGE]
+		));
+		let cluster = Clusters::<Test>::get(0).expect("created");
+		assert_eq!(cluster.region.to_vec(), b"us-east-1".to_vec());
+		assert_eq!(cluster.classes.to_vec(), vec![STORAGE, HardwareClass::Gpu]);
+		assert_eq!(NextClusterId::<Test>::get(), 1);
+		assert!(matches!(last_event(), Event::ClusterCreated { cluster: 0, .. }));
+	});
+}
+
+#[test]
+fn register_node_stakes_the_passport_and_commits_collateral() {
+	test(|| {
+		setup();
+		let id = register(HP, 0, 500, 3);
+		let n = node(id);
+		assert_eq!((n.hp, n.passport, n.capacity, n.price), (HP, 0, 500, 3));
+		assert_eq!(n.status, NodeStatus::Pending);
+		assert_eq!(n.commitment_end, 10);
+		assert_eq!(n.proof_root, ROOT_HASH);
+		assert_eq!(Passports::use_of(0), Some(PassportUse::HardwareNode(id)));
+		assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 500);
+		assert!(NodesByHp::<Test>::contains_key(HP, id));
+		// Pending nodes take no leases: not in the index.
+		assert!(Market::candidates(0, STORAGE, 10).is_empty());
+		assert_eq!(
+			last_event(),
+			Event::NodeRegistered { node: id, hp: HP, cluster: 0, class: STORAGE, capacity: 500 }
+		);
+	});
+}
+
+#[test]
+fn register_node_rejects_bad_input_and_changes_nothing() {
+	test(|| {
+		setup();
+		let call = |passport: u32,
+		            cluster: ClusterId,
+		            class: HardwareClass,
+		            capacity: u64,
+		            price: Balance,
+		            commitment: u32,
+		            endpoint: &[u8]| {
+			Market::register_node(
+				origin(HP),
+				passport,
+				cluster,
+				class,
+				capacity,
+				price,
+				commitment,
+				endpoint.to_vec(),
+				ROOT_HASH,
+			)
+		};
+		let url = b"http://agent:1";
+		assert_noop!(call(0, 9, STORAGE, 1, 1, 10, url), Error::<Test>::UnknownCluster);
+		assert_noop!(
+			call(0, 0, HardwareClass::Cpu, 1, 1, 10, url),
+			Error::<Test>::ClassNotAccepted
+		);
+		assert_noop!(call(0, 0, STORAGE, 0, 1, 10, url), Error::<Test>::ZeroCapacity);
+		assert_noop!(call(0, 0, STORAGE, 1, 0, 10, url), Error::<Test>::ZeroPrice);
+		assert_noop!(call(0, 0, STORAGE, 1, 1, 4, url), Error::<Test>::CommitmentTooShort);
+		assert_noop!(call(0, 0, STORAGE, 1, 1, 10, &[b'h'; 65]), Error::<Test>::EndpointTooLong);
+		assert_noop!(call(0, 0, STORAGE, 1, 1, 10, b"ftp://agent"), Error::<Test>::InvalidEndpoint);
+		System::set_block_number(u64::from(ERA_LENGTH)); // era 1: era + u32::MAX overflows
+		assert_noop!(call(0, 0, STORAGE, 1, 1, u32::MAX, url), Error::<Test>::Overflow);
+		// Passport checks come from the passports pallet, through the trait.
+		assert_noop!(call(4, 0, STORAGE, 1, 1, 10, url), pallet_passports::Error::<Test>::NotOwner);
+		assert_noop!(
+			call(3, 0, STORAGE, 1, 1, 10, url),
+			pallet_passports::Error::<Test>::WrongKind
+		);
+		assert_noop!(
+			call(99, 0, STORAGE, 1, 1, 10, url),
+			pallet_passports::Error::<Test>::PassportNotFound
+		);
+		register(HP, 0, 10, 1);
+		assert_noop!(
+			call(0, 0, STORAGE, 1, 1, 10, url),
+			pallet_passports::Error::<Test>::PassportStaked
+		);
+		// Collateral checks come from the collateral pallet: far more capacity than the bond
+		// covers (S = 1 per GiB).
+		assert_noop!(
+			call(1, 0, STORAGE, 2_000_000, 1, 10, url),
+			pallet_collateral_delegation::Error::<Test>::InsufficientCollateral
+		);
+	});
+}
+
+#[test]
+fn the_index_lists_active_nodes_with_free_capacity_by_price_then_id() {
+	test(|| {
+		setup();
+		let a = register(HP, 0, 100, 5);
+		let b = register(HP, 1, 100, 3);
+		let c = register(HP2, 4, 100, 5);
+		let d = register(HP, 2, 100, 9);
+		for id in [a, b, c, d] {
+			assert_ok!(Market::set_status(id, NodeStatus::Active));
+		}
+		assert_eq!(Market::candidates(0, STORAGE, 10), vec![b, a, c, d]);
+		assert_eq!(Market::candidates(0, STORAGE, 2), vec![b, a]);
+		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 400);
+		// A price change moves the node.
+		assert_ok!(Market::set_price(origin(HP), d, 1));
+		assert_eq!(Market::candidates(0, STORAGE, 10), vec![d, b, a, c]);
+		assert_eq!(last_event(), Event::PriceSet { node: d, price: 1 });
+		// A faulty node leaves the index; recovering brings it back.
+		assert_ok!(Market::set_status(a, NodeStatus::Faulty));
+		assert_eq!(Market::candidates(0, STORAGE, 10), vec![d, b, c]);
+		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 300);
+		assert_ok!(Market::set_status(a, NodeStatus::Active));
+		assert_eq!(Market::candidates(0, STORAGE, 10), vec![d, b, a, c]);
+		// Other classes and clusters have their own index.
+		assert!(Market::candidates(0, HardwareClass::Gpu, 10).is_empty());
+		assert!(Market::candidates(1, STORAGE, 10).is_empty());
+	});
+}
+
+#[test]
+fn the_state_machine_allows_only_spec_transitions() {
+	test(|| {
+		setup();
+		let id = register(HP, 0, 100, 5);
+		assert_noop!(Market::set_status(id, NodeStatus::Faulty), Error::<Test>::IllegalTransition);
+		assert_noop!(
+			Market::set_status(id, NodeStatus::Slashing),
+			Error::<Test>::IllegalTransition
+		);
+		assert_noop!(Market::set_status(99, NodeStatus::Active), Error::<Test>::UnknownNode);
+		assert_ok!(Market::set_status(id, NodeStatus::Active));
+		assert_eq!(
+			last_event(),
+			Event::StatusChanged { node: id, from: NodeStatus::Pending, to: NodeStatus::Active }
+		);
+		assert_noop!(
+			Market::set_status(id, NodeStatus::Slashing),
+			Error::<Test>::IllegalTransition
+		);
+		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+		assert_ok!(Market::set_status(id, NodeStatus::Slashing));
+		assert_eq!(Market::status(id), Some(NodeStatus::Slashing));
+		// Retiring (e.g. forced by the SLA oracle) releases collateral and the passport.
+		assert_ok!(Market::set_status(id, NodeStatus::Retired));
+		assert_eq!(Market::status(id), None);
+		assert_eq!(Passports::use_of(0), None);
+		assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 0);
+	});
+}
+
+#[test]
+fn hps_manage_their_nodes() {
+	test(|| {
+		setup();
+		let id = register(HP, 0, 100, 5);
+		assert_ok!(Market::set_status(id, NodeStatus::Active));
+
+		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://new:1".to_vec(), [1; 32]));
+		assert_eq!(node(id).endpoint.to_vec(), b"http://new:1".to_vec());
+		assert_eq!(node(id).proof_root, [1; 32]);
+		assert_eq!(last_event(), Event::EndpointSet { node: id });
+
+		assert_ok!(Market::add_capacity(origin(HP), id, 50));
+		assert_eq!(node(id).capacity, 150);
+		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 150);
+		assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 150);
+		assert_eq!(last_event(), Event::CapacityAdded { node: id, added: 50, capacity: 150 });
+
+		assert_ok!(Market::extend_commitment(origin(HP), id, 20));
+		assert_eq!(node(id).commitment_end, 20);
+		assert_eq!(last_event(), Event::CommitmentExtended { node: id, commitment_end: 20 });
+	});
+}
+
+#[test]
+fn node_management_rejects_bad_input_and_changes_nothing() {
+	test(|| {
+		setup();
+		let id = register(HP, 0, 100, 5);
+		assert_noop!(Market::set_price(origin(HP2), id, 1), Error::<Test>::NotNodeOwner);
+		assert_noop!(Market::set_price(origin(HP), 99, 1), Error::<Test>::UnknownNode);
+		assert_noop!(Market::set_price(origin(HP), id, 0), Error::<Test>::ZeroPrice);
+		assert_noop!(
+			Market::set_endpoint(origin(HP), id, b"gopher://x".to_vec(), [0; 32]),
+			Error::<Test>::InvalidEndpoint
+		);
+		assert_noop!(
+			Market::set_endpoint(origin(HP2), id, b"http://x".to_vec(), [0; 32]),
+			Error::<Test>::NotNodeOwner
+		);
+		assert_noop!(Market::add_capacity(origin(HP), id, 0), Error::<Test>::ZeroCapacity);
+		assert_noop!(Market::add_capacity(origin(HP), id, u64::MAX), Error::<Test>::Overflow);
+		assert_noop!(
+			Market::add_capacity(origin(HP), id, 5_000_000),
+			pallet_collateral_delegation::Error::<Test>::InsufficientCollateral
+		);
+		assert_noop!(
+			Market::extend_commitment(origin(HP), id, 10),
+			Error::<Test>::CommitmentNotExtended
+		);
+		assert_noop!(Market::exit_node(origin(HP2), id), Error::<Test>::NotNodeOwner);
+		assert_noop!(Market::exit_node(origin(HP), 99), Error::<Test>::UnknownNode);
+	});
+}
+
+#[test]
+fn exiting_early_pays_the_penalty_and_on_time_does_not() {
+	test(|| {
+		setup();
+		let early = register(HP, 0, 1_000, 5);
+		let on_time = register(HP, 1, 1_000, 5);
+		assert_ok!(Market::set_status(early, NodeStatus::Active));
+		let issuance = Balances::total_issuance();
+		// 10% of S = 1,000 GiB × 1.
+		assert_ok!(Market::exit_node(origin(HP), early));
+		assert_eq!(last_event(), Event::NodeRetired { node: early, penalty: 100 });
+		assert_eq!(Balances::total_issuance(), issuance - 100);
+		assert!(Nodes::<Test>::get(early).is_none());
+		assert!(!NodesByHp::<Test>::contains_key(HP, early));
+		assert_eq!(Passports::use_of(0), None);
+		assert!(Market::candidates(0, STORAGE, 10).is_empty());
+
+		System::set_block_number(u64::from(10 * ERA_LENGTH));
+		assert_ok!(Market::exit_node(origin(HP), on_time));
+		assert_eq!(last_event(), Event::NodeRetired { node: on_time, penalty: 0 });
+		assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 0);
+		// The passport can back a new node.
+		register(HP, 1, 10, 1);
+	});
+}
