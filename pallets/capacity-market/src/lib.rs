@@ -41,13 +41,103 @@ pub mod weights;
 
 use icn_primitives::{
 	collateral::{EraProvider, NodeCollateral},
-	market::{NodeHealth, NodeStatus},
+	market::{NodeHealth, NodeReliability, NodeStatus},
 	passport::{PassportId, PassportStaking, PassportUse},
 	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
 };
 use polkadot_sdk::{frame_support, frame_system};
 
-use frame_support::pallet_prelude::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		tokens::Precision,
+	},
+};
+use polkadot_sdk::sp_runtime::{traits::Zero, Perbill};
+
+/// Identifier of a capacity request.
+pub type RequestId = u64;
+/// Identifier of a lease.
+pub type LeaseId = u64;
+
+/// What an SP weighs when its request is matched (SPEC §4.5): weights over a lower price, a
+/// higher reliability score and a longer commitment. Only their ratios matter.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Preferences {
+	/// Weight of a low price.
+	pub price: Perbill,
+	/// Weight of the node's reliability score.
+	pub reliability: Perbill,
+	/// Weight of a long commitment.
+	pub commitment: Perbill,
+}
+
+/// One node's share of a request.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Allocation {
+	/// The node.
+	pub node: NodeId,
+	/// Units allocated on it.
+	pub units: u64,
+	/// Its price per unit per era.
+	pub price: Balance,
+}
+
+/// What a request would get: its allocations and their total cost over the lease.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct Quote {
+	/// Allocations in the order they were made (best score first).
+	pub allocations: alloc::vec::Vec<Allocation>,
+	/// Units allocated in total.
+	pub allocated: u64,
+	/// `Σ units × price × duration`.
+	pub cost: Balance,
+}
+
+/// A slice of one node's capacity leased to one SP (SPEC §4.7).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Lease<AccountId> {
+	/// The request it came from.
+	pub request: RequestId,
+	/// The node.
+	pub node: NodeId,
+	/// The SP that pays for it.
+	pub sp: AccountId,
+	/// Units leased.
+	pub units: u64,
+	/// Price per unit per era, fixed for the lease.
+	pub price: Balance,
+	/// First era of service (the era after the request).
+	pub start: EraIndex,
+	/// First era after the lease.
+	pub end: EraIndex,
+}
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::market";
@@ -201,6 +291,17 @@ pub mod pallet {
 		/// Shortest commitment a node may register with, in eras.
 		#[pallet::constant]
 		type MinCommitmentEras: Get<EraIndex>;
+		/// The native token: SP escrow is held on the SP's account.
+		type Currency: Inspect<Self::AccountId, Balance = Balance>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Reliability scores of nodes (the SLA oracle).
+		type Reliability: NodeReliability;
+		/// Most candidates a request considers (SPEC §4.6).
+		#[pallet::constant]
+		type MaxCandidates: Get<u32>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -238,6 +339,36 @@ pub mod pallet {
 	pub type Candidates<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, (ClusterId, HardwareClass), Identity, SortKey, ()>;
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An SP's payment for its leases, held until each era of service is settled (SPEC §4.4).
+		#[codec(index = 0)]
+		Escrow,
+	}
+
+	/// Every open lease, by id.
+	#[pallet::storage]
+	pub type Leases<T: Config> = StorageMap<_, Twox64Concat, LeaseId, Lease<T::AccountId>>;
+
+	/// The id the next lease gets.
+	#[pallet::storage]
+	pub type NextLeaseId<T: Config> = StorageValue<_, LeaseId, ValueQuery>;
+
+	/// The id the next request gets.
+	#[pallet::storage]
+	pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+
+	/// An SP's leases, so they can be listed without a scan. Each is paid for by escrow.
+	#[pallet::storage]
+	pub type LeasesBySp<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, LeaseId, ()>;
+
+	/// A node's leases, so a retiring node's leases can be found without a scan.
+	#[pallet::storage]
+	pub type LeasesByNode<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, NodeId, Twox64Concat, LeaseId, ()>;
+
 	/// Free capacity of `Active` nodes per `(cluster, class)`.
 	#[pallet::storage]
 	pub type FreeCapacity<T: Config> =
@@ -268,6 +399,24 @@ pub mod pallet {
 		StatusChanged { node: NodeId, from: NodeStatus, to: NodeStatus },
 		/// `node` retired; `penalty` was charged for leaving before its commitment ended.
 		NodeRetired { node: NodeId, penalty: Balance },
+		/// `sp`'s request was matched: `allocated` units for `cost` over the lease.
+		CapacityRequested {
+			request: RequestId,
+			sp: T::AccountId,
+			requested: u64,
+			allocated: u64,
+			cost: Balance,
+		},
+		/// A lease of `units` on `node` at `price`, for eras `start..end`.
+		LeaseCreated {
+			lease: LeaseId,
+			request: RequestId,
+			node: NodeId,
+			units: u64,
+			price: Balance,
+			start: EraIndex,
+			end: EraIndex,
+		},
 	}
 
 	#[pallet::error]
@@ -302,6 +451,14 @@ pub mod pallet {
 		CommitmentNotExtended,
 		/// A node with leased capacity cannot exit; cancel or let its leases end first.
 		NodeHasLeases,
+		/// Lease duration must be at least one era.
+		ZeroDuration,
+		/// The SP's free balance cannot cover the maximum cost.
+		InsufficientBalance,
+		/// No candidate node can serve the request.
+		NoMatch,
+		/// The cluster cannot fill the whole request and partial fills were not allowed.
+		InsufficientCapacity,
 		/// The number is too large (overflow).
 		Overflow,
 	}
@@ -486,6 +643,96 @@ pub mod pallet {
 			Self::deposit_event(Event::NodeRetired { node, penalty });
 			Ok(())
 		}
+
+		/// Requests `amount` units of `class` in `cluster` for `duration` eras at most
+		/// `max_price` per unit per era (SPEC §4.4, §4.5). The maximum cost is held at once;
+		/// matching allocates greedily over the best-scored candidates by `preferences`, split
+		/// across nodes; what the allocations do not cost is released at once. Without
+		/// `allow_partial` the request fails, changing nothing, unless it is filled completely.
+		/// Leases start with the next era.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::request_capacity(
+			T::MaxCandidates::get(),
+			T::MaxCandidates::get()
+		))]
+		pub fn request_capacity(
+			origin: OriginFor<T>,
+			cluster: ClusterId,
+			class: HardwareClass,
+			amount: u64,
+			duration: EraIndex,
+			#[pallet::compact] max_price: Balance,
+			preferences: Preferences,
+			allow_partial: bool,
+		) -> DispatchResultWithPostInfo {
+			let sp = ensure_signed(origin)?;
+			let accepted = Clusters::<T>::get(cluster).ok_or(Error::<T>::UnknownCluster)?;
+			ensure!(accepted.classes.contains(&class), Error::<T>::ClassNotAccepted);
+			ensure!(amount > 0, Error::<T>::ZeroCapacity);
+			ensure!(duration > 0, Error::<T>::ZeroDuration);
+			ensure!(max_price > 0, Error::<T>::ZeroPrice);
+			let max_cost = Balance::from(amount)
+				.checked_mul(Balance::from(duration))
+				.and_then(|c| c.checked_mul(max_price))
+				.ok_or(Error::<T>::Overflow)?;
+			T::Currency::hold(&HoldReason::Escrow.into(), &sp, max_cost)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+
+			let (quote, considered) =
+				Self::do_quote(cluster, class, amount, duration, max_price, preferences)?;
+			ensure!(quote.allocated > 0, Error::<T>::NoMatch);
+			ensure!(allow_partial || quote.allocated == amount, Error::<T>::InsufficientCapacity);
+
+			let request = NextRequestId::<T>::get();
+			NextRequestId::<T>::put(request.checked_add(1).ok_or(Error::<T>::IdsExhausted)?);
+			let start = T::Eras::current_era().checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let end = start.checked_add(duration).ok_or(Error::<T>::Overflow)?;
+			for allocation in &quote.allocations {
+				let mut n = Nodes::<T>::get(allocation.node).ok_or(Error::<T>::UnknownNode)?;
+				Self::remove_from_index(allocation.node, &n);
+				n.leased = n.leased.checked_add(allocation.units).ok_or(Error::<T>::Overflow)?;
+				Self::add_to_index(allocation.node, &n);
+				Nodes::<T>::insert(allocation.node, n);
+				let lease = NextLeaseId::<T>::get();
+				NextLeaseId::<T>::put(lease.checked_add(1).ok_or(Error::<T>::IdsExhausted)?);
+				Leases::<T>::insert(
+					lease,
+					Lease {
+						request,
+						node: allocation.node,
+						sp: sp.clone(),
+						units: allocation.units,
+						price: allocation.price,
+						start,
+						end,
+					},
+				);
+				LeasesBySp::<T>::insert(&sp, lease, ());
+				LeasesByNode::<T>::insert(allocation.node, lease, ());
+				Self::deposit_event(Event::LeaseCreated {
+					lease,
+					request,
+					node: allocation.node,
+					units: allocation.units,
+					price: allocation.price,
+					start,
+					end,
+				});
+			}
+			let unused = max_cost.saturating_sub(quote.cost);
+			if !unused.is_zero() {
+				T::Currency::release(&HoldReason::Escrow.into(), &sp, unused, Precision::Exact)?;
+			}
+			Self::deposit_event(Event::CapacityRequested {
+				request,
+				sp,
+				requested: amount,
+				allocated: quote.allocated,
+				cost: quote.cost,
+			});
+			let allocations = quote.allocations.len() as u32;
+			Ok(Some(T::WeightInfo::request_capacity(considered, allocations)).into())
+		}
 	}
 }
 
@@ -538,6 +785,95 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// What a request would get on the current state (SPEC §4.5), and how many candidates were
+	/// considered. `request_capacity` and the `quote` runtime API both call this, so they agree.
+	///
+	/// Reads at most `MaxCandidates` index entries, cheapest first, stopping at the first above
+	/// `max_price`; keeps those whose commitment covers the lease and whose HP takes new leases
+	/// (SPEC §3.8); scores them by `preferences` over price, reliability and commitment, each
+	/// normalised within the candidate set; allocates greedily by score, ties by node id.
+	pub fn do_quote(
+		cluster: ClusterId,
+		class: HardwareClass,
+		amount: u64,
+		duration: EraIndex,
+		max_price: Balance,
+		preferences: Preferences,
+	) -> Result<(Quote, u32), DispatchError> {
+		let lease_end = T::Eras::current_era()
+			.checked_add(1)
+			.and_then(|s| s.checked_add(duration))
+			.ok_or(Error::<T>::Overflow)?;
+		let mut considered = 0u32;
+		let mut candidates: alloc::vec::Vec<(NodeId, NodeOf<T>)> = alloc::vec::Vec::new();
+		for key in Candidates::<T>::iter_key_prefix((cluster, class)) {
+			if considered >= T::MaxCandidates::get() {
+				break;
+			}
+			considered = considered.saturating_add(1);
+			let (price, id) = key.decode_parts();
+			if price > max_price {
+				break;
+			}
+			let Some(n) = Nodes::<T>::get(id) else { continue };
+			if n.commitment_end < lease_end || !T::Collateral::accepts_new_leases(&n.hp) {
+				continue;
+			}
+			candidates.push((id, n));
+		}
+		let (min_price, max_seen) = candidates
+			.iter()
+			.fold((Balance::MAX, 0), |(lo, hi), (_, n)| (lo.min(n.price), hi.max(n.price)));
+		let (min_end, max_end) = candidates.iter().fold((EraIndex::MAX, 0), |(lo, hi), (_, n)| {
+			(lo.min(n.commitment_end), hi.max(n.commitment_end))
+		});
+		let ratio = |num: u128, den: u128| {
+			if den == 0 {
+				Perbill::one()
+			} else {
+				Perbill::from_rational(num, den)
+			}
+		};
+		let mut scored: alloc::vec::Vec<(u128, NodeId, u64, Balance)> = candidates
+			.iter()
+			.map(|(id, n)| {
+				let price_score =
+					ratio(max_seen.saturating_sub(n.price), max_seen.saturating_sub(min_price));
+				let commitment_score = ratio(
+					u128::from(n.commitment_end.saturating_sub(min_end)),
+					u128::from(max_end.saturating_sub(min_end)),
+				);
+				let reliability = T::Reliability::reliability(*id);
+				let weigh = |w: Perbill, s: Perbill| {
+					u128::from(w.deconstruct()).saturating_mul(u128::from(s.deconstruct()))
+				};
+				let score = weigh(preferences.price, price_score)
+					.saturating_add(weigh(preferences.reliability, reliability))
+					.saturating_add(weigh(preferences.commitment, commitment_score));
+				(score, *id, n.free(), n.price)
+			})
+			.collect();
+		// Best score first; ties by node id.
+		scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+		let mut remaining = amount;
+		let mut quote = Quote { allocations: alloc::vec::Vec::new(), allocated: 0, cost: 0 };
+		for (_, node, free, price) in scored {
+			if remaining == 0 {
+				break;
+			}
+			let units = free.min(remaining);
+			remaining = remaining.saturating_sub(units);
+			let cost = Balance::from(units)
+				.checked_mul(price)
+				.and_then(|c| c.checked_mul(Balance::from(duration)))
+				.ok_or(Error::<T>::Overflow)?;
+			quote.cost = quote.cost.checked_add(cost).ok_or(Error::<T>::Overflow)?;
+			quote.allocated = quote.allocated.saturating_add(units);
+			quote.allocations.push(Allocation { node, units, price });
+		}
+		Ok((quote, considered))
+	}
+
 	/// The first `limit` candidates of `(cluster, class)` in matching order.
 	pub fn candidates(
 		cluster: ClusterId,
@@ -579,6 +915,23 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(Candidates::<T>::iter().count() == candidates, "stale entries in the index");
+		let mut leased: BTreeMap<NodeId, u64> = BTreeMap::new();
+		for (id, lease) in Leases::<T>::iter() {
+			ensure!(Nodes::<T>::contains_key(lease.node), "a lease's node does not exist");
+			ensure!(LeasesBySp::<T>::contains_key(&lease.sp, id), "a lease is missing for its SP");
+			ensure!(
+				LeasesByNode::<T>::contains_key(lease.node, id),
+				"a lease is missing for its node"
+			);
+			let entry = leased.entry(lease.node).or_default();
+			*entry = entry.saturating_add(lease.units);
+		}
+		for (id, n) in Nodes::<T>::iter() {
+			ensure!(
+				leased.get(&id).copied().unwrap_or(0) == n.leased,
+				"leased differs from leases"
+			);
+		}
 		for (key, value) in FreeCapacity::<T>::iter() {
 			ensure!(free.get(&key).copied().unwrap_or(0) == value, "free capacity differs");
 		}

@@ -78,6 +78,25 @@ impl pallet_collateral_delegation::Config for Test {
 }
 
 pub const MIN_COMMITMENT: u32 = 5;
+pub const MAX_CANDIDATES: u32 = 8;
+
+thread_local! {
+	static RELIABILITY: core::cell::RefCell<std::collections::BTreeMap<u64, Perbill>> =
+		Default::default();
+}
+
+/// Reliability scores set by tests (the SLA oracle's role); `Perbill::one()` by default.
+pub struct MockReliability;
+impl MockReliability {
+	pub fn set(node: u64, score: Perbill) {
+		RELIABILITY.with(|r| r.borrow_mut().insert(node, score));
+	}
+}
+impl icn_primitives::market::NodeReliability for MockReliability {
+	fn reliability(node: u64) -> Perbill {
+		RELIABILITY.with(|r| r.borrow().get(&node).copied().unwrap_or(Perbill::one()))
+	}
+}
 
 impl pallet_capacity_market::Config for Test {
 	type Passports = Passports;
@@ -87,6 +106,10 @@ impl pallet_capacity_market::Config for Test {
 	type MaxRegionLen = ConstU32<16>;
 	type MaxEndpointLen = ConstU32<64>;
 	type MinCommitmentEras = ConstU32<MIN_COMMITMENT>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Reliability = MockReliability;
+	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
 	type WeightInfo = ();
 }
 

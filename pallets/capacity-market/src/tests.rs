@@ -3,6 +3,7 @@
 
 use crate::{mock::*, *};
 use icn_primitives::passport::PassportInspect;
+use polkadot_sdk::sp_runtime::{DispatchResult, Perbill};
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},
 	sp_runtime::DispatchError,
@@ -356,5 +357,239 @@ fn exiting_early_pays_the_penalty_and_on_time_does_not() {
 		assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 0);
 		// The passport can back a new node.
 		register(HP, 1, 10, 1);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests and matching (SPEC §4.4, §4.5)
+
+const PRICE_ONLY: Preferences = Preferences {
+	price: Perbill::one(),
+	reliability: Perbill::zero(),
+	commitment: Perbill::zero(),
+};
+
+fn escrow(who: u64) -> Balance {
+	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&HoldReason::Escrow.into(), &who)
+}
+
+/// An active storage node of `capacity` at `price`, committed for `commitment` eras.
+fn active_node(hp: u64, passport: u32, capacity: u64, price: Balance, commitment: u32) -> NodeId {
+	let id = NextNodeId::<Test>::get();
+	assert_ok!(Market::register_node(
+		origin(hp),
+		passport,
+		0,
+		STORAGE,
+		capacity,
+		price,
+		commitment,
+		b"http://agent".to_vec(),
+		ROOT_HASH,
+	));
+	assert_ok!(Market::set_status(id, NodeStatus::Active));
+	id
+}
+
+fn request(amount: u64, max_price: Balance, prefs: Preferences, partial: bool) -> DispatchResult {
+	Market::request_capacity(origin(SP), 0, STORAGE, amount, 4, max_price, prefs, partial)
+		.map(|_| ())
+		.map_err(|e| e.error)
+}
+
+fn allocations() -> Vec<(NodeId, u64)> {
+	let mut leases: Vec<(LeaseId, Lease<u64>)> = Leases::<Test>::iter().collect();
+	leases.sort_by_key(|(id, _)| *id);
+	leases.into_iter().map(|(_, l)| (l.node, l.units)).collect()
+}
+
+#[test]
+fn price_only_requests_take_the_cheapest_nodes_and_split() {
+	test(|| {
+		setup();
+		let a = active_node(HP, 0, 100, 5, 20);
+		let b = active_node(HP, 1, 100, 3, 20);
+		let c = active_node(HP2, 4, 100, 9, 20);
+		let (quote, _) = Market::do_quote(0, STORAGE, 150, 4, 10, PRICE_ONLY).expect("quotes");
+		assert_ok!(request(150, 10, PRICE_ONLY, false));
+		// Node b (price 3) fully, then 50 of node a (price 5).
+		assert_eq!(allocations(), vec![(b, 100), (a, 50)]);
+		let cost = (100 * 3 + 50 * 5) * 4;
+		assert_eq!(escrow(SP), cost);
+		assert_eq!(Balances::free_balance(SP), ENDOWMENT - cost);
+		assert_eq!(
+			last_event(),
+			Event::CapacityRequested { request: 0, sp: SP, requested: 150, allocated: 150, cost }
+		);
+		// The quote on the same state gave exactly this.
+		assert_eq!(
+			quote.allocations,
+			vec![
+				Allocation { node: b, units: 100, price: 3 },
+				Allocation { node: a, units: 50, price: 5 }
+			]
+		);
+		assert_eq!((quote.allocated, quote.cost), (150, cost));
+		// b is full: out of the index; a has 50 left.
+		assert_eq!(Market::candidates(0, STORAGE, 10), vec![a, c]);
+		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 150);
+		let lease = Leases::<Test>::get(0).expect("lease 0");
+		assert_eq!((lease.start, lease.end, lease.price, lease.sp), (1, 5, 3, SP));
+	});
+}
+
+#[test]
+fn reliability_heavy_requests_prefer_reliable_nodes() {
+	test(|| {
+		setup();
+		let cheap = active_node(HP, 0, 100, 3, 20);
+		let reliable = active_node(HP, 1, 100, 5, 20);
+		MockReliability::set(cheap, Perbill::from_percent(40));
+		let prefs = Preferences {
+			price: Perbill::from_percent(20),
+			reliability: Perbill::from_percent(80),
+			commitment: Perbill::zero(),
+		};
+		assert_ok!(request(100, 10, prefs, false));
+		assert_eq!(allocations(), vec![(reliable, 100)]);
+	});
+}
+
+#[test]
+fn commitment_heavy_requests_prefer_long_commitments() {
+	test(|| {
+		setup();
+		let short = active_node(HP, 0, 100, 3, 10);
+		let long = active_node(HP, 1, 100, 5, 50);
+		let prefs = Preferences {
+			price: Perbill::from_percent(10),
+			reliability: Perbill::zero(),
+			commitment: Perbill::from_percent(90),
+		};
+		assert_ok!(request(120, 10, prefs, false));
+		assert_eq!(allocations(), vec![(long, 100), (short, 20)]);
+	});
+}
+
+#[test]
+fn equal_scores_break_ties_by_node_id() {
+	test(|| {
+		setup();
+		let first = active_node(HP, 0, 100, 4, 20);
+		let second = active_node(HP2, 4, 100, 4, 20);
+		assert_ok!(request(30, 10, PRICE_ONLY, false));
+		assert_eq!(allocations(), vec![(first, 30)]);
+		assert!(second > first);
+	});
+}
+
+#[test]
+fn partial_and_non_partial_requests() {
+	test(|| {
+		setup();
+		let a = active_node(HP, 0, 100, 3, 20);
+		// Not enough capacity: a non-partial request changes nothing.
+		assert_noop!(request(150, 10, PRICE_ONLY, false), Error::<Test>::InsufficientCapacity);
+		assert_eq!(escrow(SP), 0);
+		// A partial one takes what there is and releases the rest of the escrow.
+		assert_ok!(request(150, 10, PRICE_ONLY, true));
+		assert_eq!(allocations(), vec![(a, 100)]);
+		assert_eq!(escrow(SP), 100 * 3 * 4);
+		// Now the cluster is exhausted.
+		assert_noop!(request(1, 10, PRICE_ONLY, true), Error::<Test>::NoMatch);
+	});
+}
+
+#[test]
+fn matching_excludes_expensive_short_committed_and_uncovered_nodes() {
+	test(|| {
+		setup();
+		let expensive = active_node(HP, 0, 100, 20, 50);
+		let short = active_node(HP, 1, 100, 3, 5);
+		let uncovered = active_node(HP2, 4, 100, 2, 50);
+		let fine = active_node(HP, 2, 100, 6, 50);
+		// HP2 falls out of cover (the network ratio jumps) and its top-up window runs out.
+		assert_ok!(Collateral::set_network_ratio(RuntimeOrigin::root(), Perbill::from_percent(50)));
+		assert_ok!(Collateral::bond(origin(HP), 8_000_000)); // HP stays covered
+		assert!(pallet_collateral_delegation::Pallet::<Test>::accepts_new_leases(&HP2));
+		System::set_block_number(u64::from(3 * ERA_LENGTH)); // era 3: window of 2 eras is over
+													   // Lease of 4 eras from era 4 ends at 8: the node committed until 5 cannot serve it.
+		assert_ok!(request(300, 10, PRICE_ONLY, true));
+		assert_eq!(allocations(), vec![(fine, 100)]);
+		let _ = (expensive, short, uncovered);
+	});
+}
+
+#[test]
+fn a_request_considers_at_most_max_candidates() {
+	test(|| {
+		setup();
+		assert_ok!(Collateral::bond(origin(HP), 8_000_000));
+		// MaxCandidates + 1 nodes; only the cheapest MaxCandidates are considered.
+		for passport in 0..=MAX_CANDIDATES {
+			if passport > 2 {
+				assert_ok!(Passports::mint(
+					RuntimeOrigin::root(),
+					HP,
+					icn_primitives::passport::PassportKind::HardwareProvider,
+					Default::default()
+				));
+			}
+		}
+		let ids: Vec<u32> = pallet_passports::PassportsByOwner::<Test>::iter_key_prefix(HP)
+			.filter(|p| *p != 3)
+			.collect();
+		assert!(ids.len() as u32 > MAX_CANDIDATES);
+		for (i, passport) in ids.iter().enumerate() {
+			active_node(HP, *passport, 10, 1 + i as u128, 20);
+		}
+		let (quote, considered) =
+			Market::do_quote(0, STORAGE, 1_000, 4, 1_000, PRICE_ONLY).expect("quotes");
+		assert_eq!(considered, MAX_CANDIDATES);
+		assert_eq!(quote.allocated, 10 * u64::from(MAX_CANDIDATES));
+	});
+}
+
+#[test]
+fn request_capacity_rejects_bad_input_and_changes_nothing() {
+	test(|| {
+		setup();
+		active_node(HP, 0, 100, 3, 20);
+		let call = |cluster, class, amount, duration, max_price| {
+			Market::request_capacity(
+				origin(SP),
+				cluster,
+				class,
+				amount,
+				duration,
+				max_price,
+				PRICE_ONLY,
+				true,
+			)
+		};
+		assert_noop!(call(9, STORAGE, 1, 1, 1), Error::<Test>::UnknownCluster);
+		assert_noop!(call(0, HardwareClass::Cpu, 1, 1, 1), Error::<Test>::ClassNotAccepted);
+		assert_noop!(call(0, STORAGE, 0, 1, 1), Error::<Test>::ZeroCapacity);
+		assert_noop!(call(0, STORAGE, 1, 0, 1), Error::<Test>::ZeroDuration);
+		assert_noop!(call(0, STORAGE, 1, 1, 0), Error::<Test>::ZeroPrice);
+		assert_noop!(call(0, STORAGE, 2, 1, Balance::MAX), Error::<Test>::Overflow);
+		assert_noop!(call(0, STORAGE, 100, 4, ENDOWMENT), Error::<Test>::InsufficientBalance);
+		// Nothing at or below the maximum price.
+		assert_noop!(call(0, STORAGE, 1, 1, 2), Error::<Test>::NoMatch);
+		assert_noop!(
+			Market::request_capacity(RuntimeOrigin::none(), 0, STORAGE, 1, 1, 10, PRICE_ONLY, true),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn nodes_with_leases_cannot_exit() {
+	test(|| {
+		setup();
+		let a = active_node(HP, 0, 100, 3, 20);
+		assert_ok!(request(10, 10, PRICE_ONLY, false));
+		assert_noop!(Market::exit_node(origin(HP), a), Error::<Test>::NodeHasLeases);
 	});
 }

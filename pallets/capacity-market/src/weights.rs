@@ -13,6 +13,7 @@ pub trait WeightInfo {
 	fn add_capacity() -> Weight;
 	fn extend_commitment() -> Weight;
 	fn exit_node() -> Weight;
+	fn request_capacity(c: u32, a: u32) -> Weight;
 }
 
 /// Zero weights, for unit tests only.
@@ -36,6 +37,9 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn exit_node() -> Weight {
+		Weight::zero()
+	}
+	fn request_capacity(_c: u32, _a: u32) -> Weight {
 		Weight::zero()
 	}
 }
