@@ -40,7 +40,7 @@ mod tests;
 pub mod weights;
 
 use icn_primitives::{
-	collateral::{EraProvider, NodeCollateral},
+	collateral::{EraProvider, NodeCollateral, RewardCrediting},
 	market::{NodeHealth, NodeReliability, NodeStatus},
 	passport::{PassportId, PassportStaking, PassportUse},
 	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
@@ -137,6 +137,26 @@ pub struct Lease<AccountId> {
 	pub start: EraIndex,
 	/// First era after the lease.
 	pub end: EraIndex,
+	/// Eras before this one are settled.
+	pub settled_to: EraIndex,
+	/// A renewal took over its capacity: it no longer counts toward the node's `leased`.
+	pub renewed: bool,
+}
+
+impl<A> Lease<A> {
+	/// What one era of the lease costs.
+	pub fn per_era(&self) -> Balance {
+		Balance::from(self.units).saturating_mul(self.price)
+	}
+}
+
+/// Eras in `from..to` that overlap any of `faults` (each `start..end`, end exclusive).
+pub fn faulty_eras(faults: &[(EraIndex, EraIndex)], from: EraIndex, to: EraIndex) -> EraIndex {
+	faults.iter().fold(0, |sum: EraIndex, (start, end)| {
+		let lo = (*start).max(from);
+		let hi = (*end).min(to);
+		sum.saturating_add(hi.saturating_sub(lo))
+	})
 }
 
 /// Log target of this pallet.
@@ -246,7 +266,15 @@ pub struct Node<AccountId: Clone + Eq + core::fmt::Debug, MaxEndpointLen: Get<u3
 	pub proof_root: [u8; 32],
 	/// Where it is in its life.
 	pub status: NodeStatus,
+	/// Eras in which it was `Faulty` or `Slashing` (`start..end`, end exclusive; an open interval
+	/// ends at `EraIndex::MAX`), oldest first. Those eras are not paid to the HP (SPEC §4.7).
+	pub faults: BoundedVec<(EraIndex, EraIndex), ConstU32<MAX_FAULT_INTERVALS>>,
 }
+
+/// Fault intervals kept per node. When full, a new fault is merged into the last interval: the
+/// eras between are then not paid either, which never favours the HP of a node that keeps
+/// failing.
+pub const MAX_FAULT_INTERVALS: u32 = 16;
 
 impl<A: Clone + Eq + core::fmt::Debug, M: Get<u32>> Node<A, M> {
 	/// Capacity not leased.
@@ -302,6 +330,11 @@ pub mod pallet {
 		/// Most candidates a request considers (SPEC §4.6).
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
+		/// Where HPs' lease income goes: credited to the HP's pool split (SPEC §3.4).
+		type Rewards: RewardCrediting<Self::AccountId>;
+		/// Notice an SP gives to cancel a lease, in eras (SPEC §4.8).
+		#[pallet::constant]
+		type CancelNoticeEras: Get<EraIndex>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -399,6 +432,15 @@ pub mod pallet {
 		StatusChanged { node: NodeId, from: NodeStatus, to: NodeStatus },
 		/// `node` retired; `penalty` was charged for leaving before its commitment ended.
 		NodeRetired { node: NodeId, penalty: Balance },
+		/// Eras of `lease` were settled: `paid` to the HP, `compensation` back to the SP for eras
+		/// the node was faulty.
+		LeaseSettled { lease: LeaseId, paid: Balance, compensation: Balance, settled_to: EraIndex },
+		/// `lease` ended; its capacity is free again (unless a renewal took it over).
+		LeaseEnded { lease: LeaseId },
+		/// The SP cancelled `lease`: it now ends at `end`; `released` escrow returned.
+		LeaseCancelled { lease: LeaseId, end: EraIndex, released: Balance },
+		/// `lease` was renewed by `renewal` at `price` until `end`.
+		LeaseRenewed { lease: LeaseId, renewal: LeaseId, price: Balance, end: EraIndex },
 		/// `sp`'s request was matched: `allocated` units for `cost` over the lease.
 		CapacityRequested {
 			request: RequestId,
@@ -459,6 +501,18 @@ pub mod pallet {
 		NoMatch,
 		/// The cluster cannot fill the whole request and partial fills were not allowed.
 		InsufficientCapacity,
+		/// No open lease has this id.
+		UnknownLease,
+		/// Only the lease's SP may do this.
+		NotLeaseOwner,
+		/// No era of the lease is due yet.
+		NothingToSettle,
+		/// The lease ends before the notice period would.
+		NoticeBeyondEnd,
+		/// The lease was already renewed.
+		AlreadyRenewed,
+		/// The node no longer takes leases (not `Active`).
+		NodeNotLeasable,
 		/// The number is too large (overflow).
 		Overflow,
 	}
@@ -544,6 +598,7 @@ pub mod pallet {
 					endpoint,
 					proof_root,
 					status: NodeStatus::Pending,
+					faults: BoundedVec::new(),
 				},
 			);
 			NodesByHp::<T>::insert(&hp, node, ());
@@ -705,6 +760,8 @@ pub mod pallet {
 						price: allocation.price,
 						start,
 						end,
+						settled_to: start,
+						renewed: false,
 					},
 				);
 				LeasesBySp::<T>::insert(&sp, lease, ());
@@ -732,6 +789,106 @@ pub mod pallet {
 			});
 			let allocations = quote.allocations.len() as u32;
 			Ok(Some(T::WeightInfo::request_capacity(considered, allocations)).into())
+		}
+
+		/// Settles the due eras of `lease` (anyone may call; SPEC §4.7): eras the node was
+		/// `Active` are paid from the SP's escrow to the HP (through its pool split), eras it was
+		/// `Faulty` or `Slashing` are released back to the SP as compensation. At the lease's
+		/// end its capacity is freed and the lease removed.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::settle_lease())]
+		pub fn settle_lease(origin: OriginFor<T>, lease: LeaseId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let mut l = Leases::<T>::get(lease).ok_or(Error::<T>::UnknownLease)?;
+			let n = Nodes::<T>::get(l.node).ok_or(Error::<T>::UnknownNode)?;
+			let to = T::Eras::current_era().min(l.end);
+			ensure!(to > l.settled_to, Error::<T>::NothingToSettle);
+			let eras = to.saturating_sub(l.settled_to);
+			let unpaid = faulty_eras(&n.faults, l.settled_to, to).min(eras);
+			let per_era = l.per_era();
+			let paid = per_era.saturating_mul(Balance::from(eras.saturating_sub(unpaid)));
+			let compensation = per_era.saturating_mul(Balance::from(unpaid));
+			let due = paid.saturating_add(compensation);
+			T::Currency::release(&HoldReason::Escrow.into(), &l.sp, due, Precision::Exact)?;
+			if !paid.is_zero() {
+				T::Rewards::credit_reward(&l.sp, &n.hp, paid)?;
+			}
+			l.settled_to = to;
+			Self::deposit_event(Event::LeaseSettled { lease, paid, compensation, settled_to: to });
+			if to == l.end {
+				Self::end_lease(lease, &l, n)?;
+			} else {
+				Leases::<T>::insert(lease, l);
+			}
+			Ok(())
+		}
+
+		/// Cancels the caller's `lease` with notice (SPEC §4.8): it ends `CancelNoticeEras` from
+		/// now, and the escrow for the eras after that returns to the caller at once.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::cancel_lease())]
+		pub fn cancel_lease(origin: OriginFor<T>, lease: LeaseId) -> DispatchResult {
+			let sp = ensure_signed(origin)?;
+			let mut l = Leases::<T>::get(lease).ok_or(Error::<T>::UnknownLease)?;
+			ensure!(l.sp == sp, Error::<T>::NotLeaseOwner);
+			ensure!(!l.renewed, Error::<T>::AlreadyRenewed);
+			let end = T::Eras::current_era()
+				.saturating_add(T::CancelNoticeEras::get())
+				.max(l.settled_to);
+			ensure!(end < l.end, Error::<T>::NoticeBeyondEnd);
+			let released = l.per_era().saturating_mul(Balance::from(l.end.saturating_sub(end)));
+			T::Currency::release(&HoldReason::Escrow.into(), &sp, released, Precision::Exact)?;
+			l.end = end;
+			Leases::<T>::insert(lease, l);
+			Self::deposit_event(Event::LeaseCancelled { lease, end, released });
+			Ok(())
+		}
+
+		/// Renews the caller's `lease` for `duration` more eras at the node's current price
+		/// (SPEC §4.8): a new lease of the same units starts when this one ends and takes over
+		/// its capacity; its whole cost is escrowed now.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::renew_lease())]
+		pub fn renew_lease(
+			origin: OriginFor<T>,
+			lease: LeaseId,
+			duration: EraIndex,
+		) -> DispatchResult {
+			let sp = ensure_signed(origin)?;
+			ensure!(duration > 0, Error::<T>::ZeroDuration);
+			let mut l = Leases::<T>::get(lease).ok_or(Error::<T>::UnknownLease)?;
+			ensure!(l.sp == sp, Error::<T>::NotLeaseOwner);
+			ensure!(!l.renewed, Error::<T>::AlreadyRenewed);
+			let n = Nodes::<T>::get(l.node).ok_or(Error::<T>::UnknownNode)?;
+			ensure!(n.status == NodeStatus::Active, Error::<T>::NodeNotLeasable);
+			let end = l.end.checked_add(duration).ok_or(Error::<T>::Overflow)?;
+			ensure!(end <= n.commitment_end, Error::<T>::NodeNotLeasable);
+			let cost = Balance::from(l.units)
+				.checked_mul(n.price)
+				.and_then(|c| c.checked_mul(Balance::from(duration)))
+				.ok_or(Error::<T>::Overflow)?;
+			T::Currency::hold(&HoldReason::Escrow.into(), &sp, cost)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let renewal = NextLeaseId::<T>::get();
+			NextLeaseId::<T>::put(renewal.checked_add(1).ok_or(Error::<T>::IdsExhausted)?);
+			let new = Lease {
+				request: l.request,
+				node: l.node,
+				sp: sp.clone(),
+				units: l.units,
+				price: n.price,
+				start: l.end,
+				end,
+				settled_to: l.end,
+				renewed: false,
+			};
+			Leases::<T>::insert(renewal, new);
+			LeasesBySp::<T>::insert(&sp, renewal, ());
+			LeasesByNode::<T>::insert(l.node, renewal, ());
+			l.renewed = true;
+			Leases::<T>::insert(lease, l);
+			Self::deposit_event(Event::LeaseRenewed { lease, renewal, price: n.price, end });
+			Ok(())
 		}
 	}
 }
@@ -766,6 +923,21 @@ impl<T: Config> Pallet<T> {
 			Candidates::<T>::remove((n.cluster, n.class), SortKey::new(n.price, node));
 			FreeCapacity::<T>::mutate((n.cluster, n.class), |f| *f = f.saturating_sub(n.free()));
 		}
+	}
+
+	/// Removes a fully settled lease; frees its capacity unless a renewal took it over.
+	fn end_lease(lease: LeaseId, l: &Lease<T::AccountId>, mut n: NodeOf<T>) -> DispatchResult {
+		if !l.renewed {
+			Self::remove_from_index(l.node, &n);
+			n.leased = n.leased.saturating_sub(l.units);
+			Self::add_to_index(l.node, &n);
+			Nodes::<T>::insert(l.node, n);
+		}
+		Leases::<T>::remove(lease);
+		LeasesBySp::<T>::remove(&l.sp, lease);
+		LeasesByNode::<T>::remove(l.node, lease);
+		Self::deposit_event(Event::LeaseEnded { lease });
+		Ok(())
 	}
 
 	/// Removes a live node: index, collateral commitment, passport stake, storage.
@@ -916,15 +1088,25 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(Candidates::<T>::iter().count() == candidates, "stale entries in the index");
 		let mut leased: BTreeMap<NodeId, u64> = BTreeMap::new();
+		let mut owed: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
 		for (id, lease) in Leases::<T>::iter() {
+			let entry = owed.entry(lease.sp.clone()).or_default();
+			*entry = entry.saturating_add(
+				lease
+					.per_era()
+					.saturating_mul(Balance::from(lease.end.saturating_sub(lease.settled_to))),
+			);
 			ensure!(Nodes::<T>::contains_key(lease.node), "a lease's node does not exist");
 			ensure!(LeasesBySp::<T>::contains_key(&lease.sp, id), "a lease is missing for its SP");
 			ensure!(
 				LeasesByNode::<T>::contains_key(lease.node, id),
 				"a lease is missing for its node"
 			);
-			let entry = leased.entry(lease.node).or_default();
-			*entry = entry.saturating_add(lease.units);
+			ensure!(lease.settled_to <= lease.end, "a lease is settled past its end");
+			if !lease.renewed {
+				let entry = leased.entry(lease.node).or_default();
+				*entry = entry.saturating_add(lease.units);
+			}
 		}
 		for (id, n) in Nodes::<T>::iter() {
 			ensure!(
@@ -951,6 +1133,22 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		if to == NodeStatus::Retired {
 			Self::retire(node, n)?;
 			return Ok(());
+		}
+		let era = T::Eras::current_era();
+		if !from.is_paid() && to.is_paid() {
+			// Recovered: the current era stays unpaid.
+			if let Some(last) = n.faults.last_mut() {
+				if last.1 == EraIndex::MAX {
+					last.1 = era.saturating_add(1);
+				}
+			}
+		} else if from.is_paid() && !to.is_paid() {
+			let open = (era, EraIndex::MAX);
+			if n.faults.try_push(open).is_err() {
+				if let Some(last) = n.faults.last_mut() {
+					last.1 = EraIndex::MAX;
+				}
+			}
 		}
 		Self::remove_from_index(node, &n);
 		n.status = to;

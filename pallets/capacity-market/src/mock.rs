@@ -79,6 +79,7 @@ impl pallet_collateral_delegation::Config for Test {
 
 pub const MIN_COMMITMENT: u32 = 5;
 pub const MAX_CANDIDATES: u32 = 8;
+pub const CANCEL_NOTICE: u32 = 2;
 
 thread_local! {
 	static RELIABILITY: core::cell::RefCell<std::collections::BTreeMap<u64, Perbill>> =
@@ -110,6 +111,8 @@ impl pallet_capacity_market::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Reliability = MockReliability;
 	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
+	type Rewards = Collateral;
+	type CancelNoticeEras = ConstU32<CANCEL_NOTICE>;
 	type WeightInfo = ();
 }
 

@@ -593,3 +593,152 @@ fn nodes_with_leases_cannot_exit() {
 		assert_noop!(Market::exit_node(origin(HP), a), Error::<Test>::NodeHasLeases);
 	});
 }
+
+// ---------------------------------------------------------------------------------------------
+// Settlement, cancellation and renewal (SPEC §4.7, §4.8)
+
+fn go_to_era(era: u32) {
+	System::set_block_number(u64::from(era * ERA_LENGTH));
+}
+
+/// One lease 0 of 10 units at price 3 on a fresh active node, eras 1..5 (per era: 30).
+fn one_lease() -> NodeId {
+	setup();
+	let id = active_node(HP, 0, 100, 3, 20);
+	assert_ok!(request(10, 3, PRICE_ONLY, false));
+	id
+}
+
+#[test]
+fn settlement_pays_served_eras_to_the_hp_lazily() {
+	test(|| {
+		let id = one_lease();
+		let issuance = Balances::total_issuance();
+		go_to_era(1);
+		assert_noop!(Market::settle_lease(origin(HP2), 0), Error::<Test>::NothingToSettle);
+		go_to_era(3);
+		assert_ok!(Market::settle_lease(origin(HP2), 0));
+		assert_eq!(
+			last_event(),
+			Event::LeaseSettled { lease: 0, paid: 60, compensation: 0, settled_to: 3 }
+		);
+		assert_eq!(escrow(SP), 120 - 60);
+		// Credited to the HP's side of the collateral pallet (commission 0, no delegators).
+		assert_eq!(pallet_collateral_delegation::Pallet::<Test>::pending_rewards(&HP, &HP), 60);
+		assert_noop!(Market::settle_lease(origin(HP2), 0), Error::<Test>::NothingToSettle);
+		// At the end the lease is removed and its capacity freed.
+		go_to_era(9);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		assert_eq!(last_event(), Event::LeaseEnded { lease: 0 });
+		assert!(Leases::<Test>::get(0).is_none());
+		assert!(!LeasesBySp::<Test>::contains_key(SP, 0));
+		assert_eq!(node(id).leased, 0);
+		assert_eq!(escrow(SP), 0);
+		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 100);
+		// Fees move; nothing is minted or burnt.
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_noop!(Market::settle_lease(origin(SP), 0), Error::<Test>::UnknownLease);
+	});
+}
+
+#[test]
+fn faulty_eras_are_compensation_for_the_sp() {
+	test(|| {
+		let id = one_lease();
+		go_to_era(3);
+		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+		go_to_era(4);
+		assert_ok!(Market::set_status(id, NodeStatus::Active));
+		assert_eq!(node(id).faults.to_vec(), vec![(3, 5)]);
+		go_to_era(5);
+		let sp_free = Balances::free_balance(SP);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		// Eras 1 and 2 paid; 3 (failed) and 4 (recovered during it) compensated.
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Market(Event::LeaseSettled {
+				lease: 0,
+				paid: 60,
+				compensation: 60,
+				settled_to: 5
+			})));
+		assert_eq!(Balances::free_balance(SP), sp_free + 60);
+		assert_eq!(pallet_collateral_delegation::Pallet::<Test>::pending_rewards(&HP, &HP), 60);
+	});
+}
+
+#[test]
+fn fault_intervals_are_bounded() {
+	test(|| {
+		setup();
+		let id = active_node(HP, 0, 100, 3, 200);
+		for era in 0..(MAX_FAULT_INTERVALS + 3) {
+			go_to_era(2 * era);
+			assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+			assert_ok!(Market::set_status(id, NodeStatus::Active));
+		}
+		assert_eq!(node(id).faults.len() as u32, MAX_FAULT_INTERVALS);
+		// Faults in eras 0, 2, .., 36, one era each. The first 15 keep their own interval; the
+		// 16th (era 30) absorbed the three that came after it: eras 30..37, healthy eras
+		// included — a node that keeps failing is not paid for the gaps either.
+		let last = 2 * (MAX_FAULT_INTERVALS + 2);
+		let merged_from = 2 * (MAX_FAULT_INTERVALS - 1);
+		assert_eq!(node(id).faults.last().copied(), Some((merged_from, last + 1)));
+		assert_eq!(
+			faulty_eras(&node(id).faults, 0, 200),
+			(MAX_FAULT_INTERVALS - 1) + (last + 1 - merged_from)
+		);
+	});
+}
+
+#[test]
+fn cancelling_gives_notice_and_returns_the_rest_of_the_escrow() {
+	test(|| {
+		one_lease();
+		assert_noop!(Market::cancel_lease(origin(HP), 0), Error::<Test>::NotLeaseOwner);
+		assert_noop!(Market::cancel_lease(origin(SP), 7), Error::<Test>::UnknownLease);
+		go_to_era(1);
+		assert_ok!(Market::cancel_lease(origin(SP), 0));
+		// Notice of 2 eras: ends at 3 instead of 5; eras 3 and 4 are released.
+		assert_eq!(last_event(), Event::LeaseCancelled { lease: 0, end: 3, released: 60 });
+		assert_eq!(escrow(SP), 60);
+		assert_noop!(Market::cancel_lease(origin(SP), 0), Error::<Test>::NoticeBeyondEnd);
+		go_to_era(3);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		assert!(Leases::<Test>::get(0).is_none());
+		assert_eq!(escrow(SP), 0);
+	});
+}
+
+#[test]
+fn renewal_takes_over_the_capacity_at_the_current_price() {
+	test(|| {
+		let id = one_lease();
+		assert_ok!(Market::set_price(origin(HP), id, 4));
+		assert_noop!(Market::renew_lease(origin(SP), 0, 0), Error::<Test>::ZeroDuration);
+		assert_noop!(Market::renew_lease(origin(HP), 0, 3), Error::<Test>::NotLeaseOwner);
+		assert_noop!(Market::renew_lease(origin(SP), 0, 100), Error::<Test>::NodeNotLeasable);
+		assert_ok!(Market::renew_lease(origin(SP), 0, 3));
+		assert_eq!(last_event(), Event::LeaseRenewed { lease: 0, renewal: 1, price: 4, end: 8 });
+		assert_eq!(escrow(SP), 120 + 10 * 4 * 3);
+		assert_noop!(Market::renew_lease(origin(SP), 0, 3), Error::<Test>::AlreadyRenewed);
+		assert_noop!(Market::cancel_lease(origin(SP), 0), Error::<Test>::AlreadyRenewed);
+		// The old lease ends; the renewal keeps the units leased.
+		go_to_era(5);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		assert_eq!(node(id).leased, 10);
+		go_to_era(8);
+		assert_ok!(Market::settle_lease(origin(SP), 1));
+		assert_eq!(node(id).leased, 0);
+		assert_eq!(escrow(SP), 0);
+		assert_eq!(pallet_collateral_delegation::Pallet::<Test>::pending_rewards(&HP, &HP), 240);
+	});
+}
+
+#[test]
+fn faulty_nodes_cannot_be_renewed_on() {
+	test(|| {
+		let id = one_lease();
+		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+		assert_noop!(Market::renew_lease(origin(SP), 0, 1), Error::<Test>::NodeNotLeasable);
+	});
+}

@@ -14,6 +14,9 @@ pub trait WeightInfo {
 	fn extend_commitment() -> Weight;
 	fn exit_node() -> Weight;
 	fn request_capacity(c: u32, a: u32) -> Weight;
+	fn settle_lease() -> Weight;
+	fn cancel_lease() -> Weight;
+	fn renew_lease() -> Weight;
 }
 
 /// Zero weights, for unit tests only.
@@ -40,6 +43,15 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn request_capacity(_c: u32, _a: u32) -> Weight {
+		Weight::zero()
+	}
+	fn settle_lease() -> Weight {
+		Weight::zero()
+	}
+	fn cancel_lease() -> Weight {
+		Weight::zero()
+	}
+	fn renew_lease() -> Weight {
 		Weight::zero()
 	}
 }
