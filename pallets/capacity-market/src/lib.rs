@@ -33,6 +33,8 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -157,6 +159,17 @@ pub fn faulty_eras(faults: &[(EraIndex, EraIndex)], from: EraIndex, to: EraIndex
 		let hi = (*end).min(to);
 		sum.saturating_add(hi.saturating_sub(lo))
 	})
+}
+
+/// What the benchmarks need from the runtime: HPs with passports and collateral (which this
+/// pallet reaches only through traits that cannot create them), and moving time forward.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Gives `hp` a new `HardwareProvider` passport and bonds enough collateral for any node a
+	/// benchmark registers. Returns the passport.
+	fn provision_hp(hp: &AccountId) -> PassportId;
+	/// Moves the chain `eras` eras forward.
+	fn advance_eras(eras: EraIndex);
 }
 
 /// Log target of this pallet.
@@ -337,6 +350,9 @@ pub mod pallet {
 		type CancelNoticeEras: Get<EraIndex>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
+		/// What the benchmarks need from the rest of the runtime.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// A cluster as stored by this runtime.
@@ -1131,6 +1147,9 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		let from = n.status;
 		ensure!(from.can_become(to), Error::<T>::IllegalTransition);
 		if to == NodeStatus::Retired {
+			// Ending open leases early (with refunds) comes with the SLA oracle's force-retire;
+			// until then a node with leases cannot be retired.
+			ensure!(n.leased == 0, Error::<T>::NodeHasLeases);
 			Self::retire(node, n)?;
 			return Ok(());
 		}

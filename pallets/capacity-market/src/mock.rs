@@ -113,6 +113,8 @@ impl pallet_capacity_market::Config for Test {
 	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
 	type Rewards = Collateral;
 	type CancelNoticeEras = ConstU32<CANCEL_NOTICE>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
 	type WeightInfo = ();
 }
 
@@ -153,4 +155,28 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
+}
+
+/// Provisions HPs with the real passports and collateral pallets of this mock.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
+	fn provision_hp(hp: &u64) -> u32 {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let passport = pallet_passports::NextPassportId::<Test>::get();
+		let _ = Passports::mint(
+			RuntimeOrigin::root(),
+			*hp,
+			PassportKind::HardwareProvider,
+			Default::default(),
+		);
+		let _ = Balances::set_balance(hp, 1_000_000_000_000);
+		let _ = Collateral::bond(RuntimeOrigin::signed(*hp), 100_000_000_000);
+		passport
+	}
+	fn advance_eras(eras: u32) {
+		let now = System::block_number();
+		System::set_block_number(now + u64::from(eras) * u64::from(ERA_LENGTH));
+	}
 }

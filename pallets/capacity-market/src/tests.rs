@@ -591,6 +591,7 @@ fn nodes_with_leases_cannot_exit() {
 		let a = active_node(HP, 0, 100, 3, 20);
 		assert_ok!(request(10, 10, PRICE_ONLY, false));
 		assert_noop!(Market::exit_node(origin(HP), a), Error::<Test>::NodeHasLeases);
+		assert_noop!(Market::set_status(a, NodeStatus::Retired), Error::<Test>::NodeHasLeases);
 	});
 }
 

@@ -1,0 +1,262 @@
+//! Benchmarks of the capacity-market pallet (frame-benchmarking v2). Worst cases: the longest
+//! region and endpoint, nodes in the candidate index (so updates move index entries), early exits
+//! (penalty path), `request_capacity` over `c` candidates of distinct HPs with `a` allocations,
+//! and settlement across a full list of fault intervals that ends the lease.
+
+use super::*;
+use alloc::vec;
+use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
+use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin};
+
+const CAPACITY: u64 = 10;
+const PRICE: Balance = 1_000;
+
+fn endpoint<T: Config>() -> alloc::vec::Vec<u8> {
+	let mut url = b"https://".to_vec();
+	url.resize(T::MaxEndpointLen::get() as usize, b'a');
+	url
+}
+
+fn cluster<T: Config>() -> Result<ClusterId, BenchmarkError> {
+	let origin =
+		T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+	let id = NextClusterId::<T>::get();
+	Pallet::<T>::create_cluster(origin, b"bench".to_vec(), vec![HardwareClass::Storage])?;
+	Ok(id)
+}
+
+/// A node of HP `account("hp", index)`, registered and (if `active`) activated.
+fn node<T: Config>(
+	cluster: ClusterId,
+	index: u32,
+	active: bool,
+) -> Result<(T::AccountId, NodeId), BenchmarkError> {
+	let hp: T::AccountId = account("hp", index, 0);
+	let passport = T::BenchmarkHelper::provision_hp(&hp);
+	let id = NextNodeId::<T>::get();
+	Pallet::<T>::register_node(
+		RawOrigin::Signed(hp.clone()).into(),
+		passport,
+		cluster,
+		HardwareClass::Storage,
+		CAPACITY,
+		PRICE.saturating_add(Balance::from(index)),
+		T::MinCommitmentEras::get().saturating_add(100),
+		endpoint::<T>(),
+		[1; 32],
+	)?;
+	if active {
+		Pallet::<T>::set_status(id, NodeStatus::Active)?;
+	}
+	Ok((hp, id))
+}
+
+fn sp<T: Config>() -> T::AccountId {
+	let sp: T::AccountId = whitelisted_caller();
+	let _ = T::Currency::set_balance(&sp, PRICE.saturating_mul(1_000_000_000));
+	sp
+}
+
+fn lease<T: Config>(cluster: ClusterId, sp: &T::AccountId) -> Result<LeaseId, BenchmarkError> {
+	let id = NextLeaseId::<T>::get();
+	Pallet::<T>::request_capacity(
+		RawOrigin::Signed(sp.clone()).into(),
+		cluster,
+		HardwareClass::Storage,
+		1,
+		10,
+		PRICE.saturating_mul(10),
+		Preferences::default(),
+		false,
+	)
+	.map_err(|e| e.error)?;
+	Ok(id)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_cluster() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let region = vec![b'r'; T::MaxRegionLen::get() as usize];
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, region, HardwareClass::ALL.to_vec());
+
+		assert!(Clusters::<T>::contains_key(0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn register_node() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let hp: T::AccountId = account("hp", 0, 0);
+		let passport = T::BenchmarkHelper::provision_hp(&hp);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(hp),
+			passport,
+			cluster,
+			HardwareClass::Storage,
+			CAPACITY,
+			PRICE,
+			T::MinCommitmentEras::get(),
+			endpoint::<T>(),
+			[1; 32],
+		);
+
+		assert!(Nodes::<T>::contains_key(0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_price() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let (hp, id) = node::<T>(cluster, 0, true)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hp), id, PRICE * 2);
+
+		assert_eq!(Nodes::<T>::get(id).map(|n| n.price), Some(PRICE * 2));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_endpoint() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let (hp, id) = node::<T>(cluster, 0, true)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hp), id, endpoint::<T>(), [2; 32]);
+
+		assert_eq!(Nodes::<T>::get(id).map(|n| n.proof_root), Some([2; 32]));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn add_capacity() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let (hp, id) = node::<T>(cluster, 0, true)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hp), id, CAPACITY);
+
+		assert_eq!(Nodes::<T>::get(id).map(|n| n.capacity), Some(2 * CAPACITY));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn extend_commitment() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let (hp, id) = node::<T>(cluster, 0, true)?;
+		let end = Nodes::<T>::get(id).map(|n| n.commitment_end).unwrap_or(0).saturating_add(10);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hp), id, end);
+
+		assert_eq!(Nodes::<T>::get(id).map(|n| n.commitment_end), Some(end));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn exit_node() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let (hp, id) = node::<T>(cluster, 0, true)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hp), id);
+
+		assert!(!Nodes::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn request_capacity(
+		c: Linear<1, { T::MaxCandidates::get() }>,
+		a: Linear<1, { T::MaxCandidates::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let candidates = c.max(a);
+		for i in 0..candidates {
+			node::<T>(cluster, i, true)?;
+		}
+		let sp = sp::<T>();
+		let amount = CAPACITY.saturating_mul(u64::from(a));
+		let prefs = Preferences {
+			price: Perbill::from_percent(40),
+			reliability: Perbill::from_percent(30),
+			commitment: Perbill::from_percent(30),
+		};
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(sp),
+			cluster,
+			HardwareClass::Storage,
+			amount,
+			10,
+			PRICE.saturating_mul(10),
+			prefs,
+			false,
+		);
+
+		assert_eq!(NextLeaseId::<T>::get(), u64::from(a));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn settle_lease() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		let (_, id) = node::<T>(cluster, 0, true)?;
+		let sp = sp::<T>();
+		let lease = lease::<T>(cluster, &sp)?;
+		// A full list of fault intervals inside the lease.
+		for _ in 0..MAX_FAULT_INTERVALS {
+			T::BenchmarkHelper::advance_eras(1);
+			Pallet::<T>::set_status(id, NodeStatus::Faulty)?;
+			Pallet::<T>::set_status(id, NodeStatus::Active)?;
+		}
+		T::BenchmarkHelper::advance_eras(20);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sp), lease);
+
+		assert!(!Leases::<T>::contains_key(lease));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cancel_lease() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		node::<T>(cluster, 0, true)?;
+		let sp = sp::<T>();
+		let lease = lease::<T>(cluster, &sp)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sp), lease);
+
+		let end = Leases::<T>::get(lease).map(|l| l.end);
+		assert!(end < Some(11));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn renew_lease() -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		node::<T>(cluster, 0, true)?;
+		let sp = sp::<T>();
+		let lease = lease::<T>(cluster, &sp)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(sp), lease, 10);
+
+		assert!(Leases::<T>::get(lease).is_some_and(|l| l.renewed));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
