@@ -587,8 +587,7 @@ pub mod pallet {
 			proof_root: [u8; 32],
 		) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
-			let accepted = Clusters::<T>::get(cluster).ok_or(Error::<T>::UnknownCluster)?;
-			ensure!(accepted.classes.contains(&class), Error::<T>::ClassNotAccepted);
+			Self::ensure_accepts(cluster, class)?;
 			ensure!(capacity > 0, Error::<T>::ZeroCapacity);
 			ensure!(price > 0, Error::<T>::ZeroPrice);
 			ensure!(commitment_eras >= T::MinCommitmentEras::get(), Error::<T>::CommitmentTooShort);
@@ -737,8 +736,7 @@ pub mod pallet {
 			allow_partial: bool,
 		) -> DispatchResultWithPostInfo {
 			let sp = ensure_signed(origin)?;
-			let accepted = Clusters::<T>::get(cluster).ok_or(Error::<T>::UnknownCluster)?;
-			ensure!(accepted.classes.contains(&class), Error::<T>::ClassNotAccepted);
+			Self::ensure_accepts(cluster, class)?;
 			ensure!(amount > 0, Error::<T>::ZeroCapacity);
 			ensure!(duration > 0, Error::<T>::ZeroDuration);
 			ensure!(max_price > 0, Error::<T>::ZeroPrice);
@@ -910,6 +908,13 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Fails unless `cluster` exists and accepts `class`.
+	fn ensure_accepts(cluster: ClusterId, class: HardwareClass) -> DispatchResult {
+		let accepted = Clusters::<T>::get(cluster).ok_or(Error::<T>::UnknownCluster)?;
+		ensure!(accepted.classes.contains(&class), Error::<T>::ClassNotAccepted);
+		Ok(())
+	}
+
 	fn checked_endpoint(
 		endpoint: alloc::vec::Vec<u8>,
 	) -> Result<BoundedVec<u8, T::MaxEndpointLen>, DispatchError> {

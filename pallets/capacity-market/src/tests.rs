@@ -46,6 +46,11 @@ fn setup() {
 }
 
 fn register(hp: u64, passport: u32, capacity: u64, price: Balance) -> NodeId {
+	register_for(hp, passport, capacity, price, 10)
+}
+
+/// Registers a storage node in cluster 0 committed for `commitment` eras.
+fn register_for(hp: u64, passport: u32, capacity: u64, price: Balance, commitment: u32) -> NodeId {
 	let id = NextNodeId::<Test>::get();
 	assert_ok!(Market::register_node(
 		origin(hp),
@@ -54,7 +59,7 @@ fn register(hp: u64, passport: u32, capacity: u64, price: Balance) -> NodeId {
 		STORAGE,
 		capacity,
 		price,
-		10,
+		commitment,
 		b"https://agent.example:8080".to_vec(),
 		ROOT_HASH,
 	));
@@ -376,18 +381,7 @@ fn escrow(who: u64) -> Balance {
 
 /// An active storage node of `capacity` at `price`, committed for `commitment` eras.
 fn active_node(hp: u64, passport: u32, capacity: u64, price: Balance, commitment: u32) -> NodeId {
-	let id = NextNodeId::<Test>::get();
-	assert_ok!(Market::register_node(
-		origin(hp),
-		passport,
-		0,
-		STORAGE,
-		capacity,
-		price,
-		commitment,
-		b"http://agent".to_vec(),
-		ROOT_HASH,
-	));
+	let id = register_for(hp, passport, capacity, price, commitment);
 	assert_ok!(Market::set_status(id, NodeStatus::Active));
 	id
 }
