@@ -54,13 +54,7 @@ fn delegator<T: Config>(hp: &T::AccountId, index: u32) -> Result<T::AccountId, B
 
 /// Slashes `hp` through its whole bond and a part of its pool, leaving pending slashes.
 fn slash_into_pool<T: Config>(hp: &T::AccountId) {
-	let ledger = Hps::<T>::get(hp).unwrap_or_else(|| HpLedger {
-		bond: 0,
-		unbonding: BoundedVec::new(),
-		commission: Perbill::zero(),
-		rewards: 0,
-		pool: Pool::default(),
-	});
+	let ledger = Hps::<T>::get(hp).unwrap_or_default();
 	let own = ledger.unbonding.iter().fold(ledger.bond, |s, c| s.saturating_add(c.amount));
 	Pallet::<T>::do_slash(hp, own.saturating_add(ledger.pool.value / 10));
 }

@@ -156,12 +156,13 @@ pub struct Pool {
 	pub delegators: u32,
 }
 
-/// An HP's collateral.
+/// An HP's collateral. The default is a new HP's: nothing bonded, commission zero, empty pool.
 #[derive(
 	CloneNoBound,
 	PartialEqNoBound,
 	EqNoBound,
 	DebugNoBound,
+	frame_support::DefaultNoBound,
 	Encode,
 	Decode,
 	DecodeWithMemTracking,
@@ -487,13 +488,7 @@ pub mod pallet {
 		pub fn bond(origin: OriginFor<T>, #[pallet::compact] amount: Balance) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-			let mut ledger = Hps::<T>::get(&hp).unwrap_or_else(|| HpLedger {
-				bond: 0,
-				unbonding: BoundedVec::new(),
-				commission: Perbill::zero(),
-				rewards: 0,
-				pool: Pool::default(),
-			});
+			let mut ledger = Hps::<T>::get(&hp).unwrap_or_default();
 			let bond = ledger.bond.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 			ensure!(bond >= T::MinSelfBond::get(), Error::<T>::BelowMinimum);
 			T::Currency::hold(&HoldReason::SelfCollateral.into(), &hp, amount)
