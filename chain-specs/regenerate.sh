@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../scripts/env.sh
 . scripts/env.sh
-cargo build --release --locked -p icn-node
-"$CARGO_TARGET_DIR/release/icn-node" export-chain-spec --chain local --raw \
+# NODE may name an icn-node already built from this tree (e.g. by `scripts/test.sh`).
+if [ -z "${NODE:-}" ]; then
+	cargo build --release --locked -p icn-node
+	NODE="$CARGO_TARGET_DIR/release/icn-node"
+fi
+"$NODE" export-chain-spec --chain local --raw \
 	--output chain-specs/local.raw.json

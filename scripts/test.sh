@@ -14,7 +14,9 @@ trap 'rm -f "$log"' EXIT
 # The pallets whose benchmarks run as tests (`impl_benchmark_test_suite!`, every benchmark once in
 # the pallet's mock runtime). They need the `runtime-benchmarks` feature, which the node's test
 # build must not get (it would pull frame-benchmarking-cli), so they build separately.
-BENCH_PALLETS=(-p pallet-passports -p pallet-collateral-delegation -p pallet-capacity-market)
+BENCH_PALLETS=(
+	-p pallet-passports -p pallet-collateral-delegation -p pallet-capacity-market -p pallet-sla-oracle
+)
 
 # Build first, and refuse warnings in our own crates (cargo reports only those; dependencies'
 # lints are capped).

@@ -97,6 +97,8 @@ pub trait NodeCollateral<AccountId> {
 	fn release(hp: &AccountId, class: HardwareClass, capacity: u64) -> DispatchResult;
 	/// The requirement of `hp`'s committed capacity now.
 	fn requirement(hp: &AccountId) -> Requirement;
+	/// A node's own collateral `S(n) = capacity × selfPerUnit[class]` (SPEC §3.1).
+	fn self_collateral(class: HardwareClass, capacity: u64) -> Balance;
 	/// Whether `hp`'s nodes may take new leases: covered, or inside the top-up window. Records
 	/// when `hp` first became uncovered (starting the window) and clears it once covered again.
 	fn accepts_new_leases(hp: &AccountId) -> bool;

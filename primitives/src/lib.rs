@@ -14,9 +14,16 @@
 //! * [`collateral`]: the collateral traits (`NodeCollateral`, `RewardCrediting`), eras and the
 //!   `CollateralApi` runtime API (SPEC §3).
 //! * [`market`]: the node state machine and the `NodeHealth` / `NodeReliability` traits shared by
-//!   the capacity market and the SLA oracle (SPEC §4, §5).
+//!   the capacity market and the SLA oracle, the market's request/lease types and the
+//!   `CapacityMarketApi` runtime API (SPEC §4, §5).
+//! * [`merkle`]: the challenge data's Merkle tree, proof format and challenge index derivation,
+//!   shared by the hardware agent and the SLA oracle's off-chain worker (SPEC §5.3).
+//! * [`oracle`]: the oracle key type `icno`, challenge outcomes, oracle assignment and the
+//!   `SlaOracleApi` runtime API (SPEC §5).
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::{
@@ -31,6 +38,8 @@ pub type Balance = u128;
 
 pub mod collateral;
 pub mod market;
+pub mod merkle;
+pub mod oracle;
 pub mod passport;
 mod token;
 pub use token::{TOKEN_DECIMALS, TOKEN_SYMBOL};

@@ -1,12 +1,22 @@
 //! Hardware nodes as the capacity market (SPEC §4) and the SLA oracle (SPEC §5) share them: the
 //! node state machine, the trait through which the oracle drives it, and the reliability score the
 //! market's matching reads. Only `pallet-capacity-market` keeps node storage.
+//!
+//! Also the market's public vocabulary — [`Preferences`], [`Quote`], [`Lease`], [`NodeInfo`] — and
+//! the [`CapacityMarketApi`] runtime API (SPEC §4.9) that returns them, so that the node, the
+//! client and polkadot.js decode them from metadata alone.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use polkadot_sdk::sp_runtime::{DispatchResult, Perbill};
+use polkadot_sdk::sp_runtime::{DispatchError, DispatchResult, Perbill};
 use scale_info::TypeInfo;
 
-use crate::NodeId;
+use crate::{passport::PassportId, Balance, ClusterId, EraIndex, HardwareClass, NodeId};
+
+/// Identifier of a capacity request.
+pub type RequestId = u64;
+/// Identifier of a lease.
+pub type LeaseId = u64;
 
 /// Where a hardware node is in its life (SPEC §4.2, §5.5).
 #[derive(
@@ -73,13 +83,190 @@ pub trait NodeHealth {
 	/// The status of `node`, or `None` if it never existed.
 	fn status(node: NodeId) -> Option<NodeStatus>;
 	/// Moves `node` to `to`. Fails, changing nothing, on an unknown node or an illegal transition.
+	/// `Retired` this way needs a node without leases.
 	fn set_status(node: NodeId, to: NodeStatus) -> DispatchResult;
+	/// Retires `node` at once, leases or not (SPEC §5.5: slashed below the floor): it leaves the
+	/// index, its collateral commitment is released and its passport revoked; its leases end now,
+	/// eras served before it was faulty still paid, the rest refunded to the SPs as each lease is
+	/// settled.
+	fn force_retire(node: NodeId) -> DispatchResult;
+}
+
+/// What the SLA oracle needs to know to challenge a node and act on the outcome.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ChallengeTarget<AccountId> {
+	/// The HP whose collateral backs it.
+	pub hp: AccountId,
+	/// Its hardware class.
+	pub class: HardwareClass,
+	/// Its capacity (its own collateral `S(n)` follows from class and capacity).
+	pub capacity: u64,
+	/// Its status.
+	pub status: NodeStatus,
+	/// URL of its hardware agent.
+	pub endpoint: Vec<u8>,
+	/// The registered root of its challenge data.
+	pub proof_root: [u8; 32],
+}
+
+/// Read access to the market's nodes for the SLA oracle.
+pub trait NodeDirectory<AccountId> {
+	/// A node that is not retired, or `None`.
+	fn target(node: NodeId) -> Option<ChallengeTarget<AccountId>>;
+	/// Every node that is not retired. O(nodes): for off-chain workers and runtime APIs only,
+	/// never for calls or hooks.
+	fn live_nodes() -> Vec<NodeId>;
 }
 
 /// A node's reliability score (SPEC §5.6), which the market's matching weighs (SPEC §4.5).
 pub trait NodeReliability {
 	/// The score of `node`: `Perbill::one()` for a node with no failures on record.
 	fn reliability(node: NodeId) -> Perbill;
+}
+
+/// What an SP weighs when its request is matched (SPEC §4.5): weights over a lower price, a
+/// higher reliability score and a longer commitment. Only their ratios matter.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Preferences {
+	/// Weight of a low price.
+	pub price: Perbill,
+	/// Weight of the node's reliability score.
+	pub reliability: Perbill,
+	/// Weight of a long commitment.
+	pub commitment: Perbill,
+}
+
+/// One node's share of a request.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Allocation {
+	/// The node.
+	pub node: NodeId,
+	/// Units allocated on it.
+	pub units: u64,
+	/// Its price per unit per era.
+	pub price: Balance,
+}
+
+/// What a request would get: its allocations and their total cost over the lease.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct Quote {
+	/// Allocations in the order they were made (best score first).
+	pub allocations: Vec<Allocation>,
+	/// Units allocated in total.
+	pub allocated: u64,
+	/// `Σ units × price × duration`.
+	pub cost: Balance,
+}
+
+/// A slice of one node's capacity leased to one SP (SPEC §4.7).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Lease<AccountId> {
+	/// The request it came from.
+	pub request: RequestId,
+	/// The node.
+	pub node: NodeId,
+	/// The SP that pays for it.
+	pub sp: AccountId,
+	/// Units leased.
+	pub units: u64,
+	/// Price per unit per era, fixed for the lease.
+	pub price: Balance,
+	/// First era of service (the era after the request).
+	pub start: EraIndex,
+	/// First era after the lease.
+	pub end: EraIndex,
+	/// Eras before this one are settled.
+	pub settled_to: EraIndex,
+	/// A renewal took over its capacity: it no longer counts toward the node's `leased`.
+	pub renewed: bool,
+}
+
+impl<A> Lease<A> {
+	/// What one era of the lease costs.
+	pub fn per_era(&self) -> Balance {
+		Balance::from(self.units).saturating_mul(self.price)
+	}
+}
+
+/// A hardware node as the runtime API reports it (SPEC §4.9).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct NodeInfo<AccountId> {
+	/// The HP that runs it.
+	pub hp: AccountId,
+	/// The `HardwareProvider` passport staked for it.
+	pub passport: PassportId,
+	/// Its cluster.
+	pub cluster: ClusterId,
+	/// Its hardware class.
+	pub class: HardwareClass,
+	/// Capacity, in the class's unit.
+	pub capacity: u64,
+	/// Capacity leased.
+	pub leased: u64,
+	/// Price per unit per era.
+	pub price: Balance,
+	/// The first era after its commitment.
+	pub commitment_end: EraIndex,
+	/// URL of its hardware agent.
+	pub endpoint: Vec<u8>,
+	/// Merkle root of the agent's challenge data.
+	pub proof_root: [u8; 32],
+	/// Where it is in its life.
+	pub status: NodeStatus,
+	/// Its reliability score (SPEC §5.6).
+	pub reliability: Perbill,
+}
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+	/// The capacity market (SPEC §4.9): what a request would get, free capacity, nodes and leases.
+	pub trait CapacityMarketApi<AccountId>
+	where
+		AccountId: codec::Codec,
+	{
+		/// What `request_capacity` with these arguments would allocate and cost on the current
+		/// state, without submitting it. The same function decides the real request, so a request
+		/// in the next block on unchanged state gets exactly this. Errors as the request would
+		/// (unknown cluster, class not accepted, zero amount, duration too short, overflow).
+		fn quote(
+			cluster: ClusterId,
+			class: HardwareClass,
+			amount: u64,
+			duration: EraIndex,
+			max_price: Balance,
+			preferences: Preferences,
+		) -> Result<Quote, DispatchError>;
+		/// Capacity of `Active` nodes in `(cluster, class)` that is not leased.
+		fn free_capacity(cluster: ClusterId, class: HardwareClass) -> u64;
+		/// A node that has not retired.
+		fn node(node: NodeId) -> Option<NodeInfo<AccountId>>;
+		/// The open leases an SP pays for, by id.
+		fn leases_of(sp: AccountId) -> Vec<(LeaseId, Lease<AccountId>)>;
+	}
 }
 
 #[cfg(test)]

@@ -20,8 +20,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	AccountId, Aura, Balance, Block, Collateral, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, CapacityMarket, Collateral, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, SlaOracle,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -213,6 +214,48 @@ impl_runtime_apis! {
 			capacity: u64,
 		) -> icn_primitives::collateral::Requirement {
 			Collateral::requirement_of(&hp, Some((class, capacity)))
+		}
+	}
+
+	impl icn_primitives::market::CapacityMarketApi<Block, AccountId> for Runtime {
+		fn quote(
+			cluster: icn_primitives::ClusterId,
+			class: icn_primitives::HardwareClass,
+			amount: u64,
+			duration: icn_primitives::EraIndex,
+			max_price: Balance,
+			preferences: icn_primitives::market::Preferences,
+		) -> Result<icn_primitives::market::Quote, sp_runtime::DispatchError> {
+			CapacityMarket::quote(cluster, class, amount, duration, max_price, preferences)
+		}
+		fn free_capacity(
+			cluster: icn_primitives::ClusterId,
+			class: icn_primitives::HardwareClass,
+		) -> u64 {
+			CapacityMarket::free_capacity(cluster, class)
+		}
+		fn node(node: icn_primitives::NodeId) -> Option<icn_primitives::market::NodeInfo<AccountId>> {
+			CapacityMarket::node_info(node)
+		}
+		fn leases_of(
+			sp: AccountId,
+		) -> Vec<(icn_primitives::market::LeaseId, icn_primitives::market::Lease<AccountId>)> {
+			CapacityMarket::leases_of(&sp)
+		}
+	}
+
+	impl icn_primitives::oracle::SlaOracleApi<Block, AccountId> for Runtime {
+		fn round() -> icn_primitives::oracle::RoundInfo {
+			pallet_sla_oracle::CurrentRound::<Runtime>::get().info
+		}
+		fn assignments(oracle: AccountId) -> Vec<icn_primitives::NodeId> {
+			SlaOracle::assignments(&oracle)
+		}
+		fn node_sla(node: icn_primitives::NodeId) -> Option<icn_primitives::oracle::NodeSla> {
+			SlaOracle::node_sla(node)
+		}
+		fn oracles() -> Vec<AccountId> {
+			SlaOracle::oracles()
 		}
 	}
 

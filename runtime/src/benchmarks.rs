@@ -5,4 +5,6 @@
 polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_passports, Passports]
 	[pallet_collateral_delegation, Collateral]
+	[pallet_capacity_market, CapacityMarket]
+	[pallet_sla_oracle, SlaOracle]
 );

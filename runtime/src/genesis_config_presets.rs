@@ -6,6 +6,13 @@
 //! flow (register a node, register as an oracle) can be tried on a fresh chain: on `development`
 //! Alice holds passports 0 (HP) and 1 (oracle); on `local_testnet` Alice, Bob, Charlie and Dave
 //! hold 0/1, 2/3, 4/5 and 6/7.
+//!
+//! Both presets run a fast protocol clock so the whole node life cycle can be watched in minutes:
+//! eras of [`DEV_ERA_LENGTH`] blocks (2 minutes instead of a day) and challenge rounds every
+//! [`DEV_CHALLENGE_PERIOD`] blocks (30 s instead of an hour).
+//!
+//! Both presets also open two clusters (SPEC §4.1), `eu-central-1` (id 0) and `us-east-1` (id 1),
+//! each accepting every hardware class, so nodes can be registered without a governance step.
 
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::*;
@@ -22,9 +29,14 @@ use sp_runtime::Perbill;
 
 use crate::{
 	configs::{RewardPoolAccount, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, CollateralConfig, PassportsConfig, RuntimeGenesisConfig,
-	SudoConfig, ICNT,
+	AccountId, Balance, BalancesConfig, CapacityMarketConfig, CollateralConfig, PassportsConfig,
+	RuntimeGenesisConfig, SlaOracleConfig, SudoConfig, ICNT,
 };
+
+/// Era length of the dev and local presets: 20 blocks of 6 s.
+pub const DEV_ERA_LENGTH: u32 = 20;
+/// Challenge period of the dev and local presets: 5 blocks of 6 s.
+pub const DEV_CHALLENGE_PERIOD: u32 = 5;
 
 /// What each dev account starts with: enough to stake, delegate and pay for capacity in tests.
 pub const DEV_ACCOUNT_ENDOWMENT: Balance = 1_000_000 * ICNT;
@@ -67,6 +79,14 @@ fn authority_passports(authorities: &[AccountId]) -> Vec<(AccountId, PassportKin
 		.collect()
 }
 
+/// The clusters of the dev and local presets: region code and accepted classes.
+pub fn dev_clusters() -> Vec<(Vec<u8>, Vec<HardwareClass>)> {
+	[b"eu-central-1".as_slice(), b"us-east-1".as_slice()]
+		.iter()
+		.map(|region| (region.to_vec(), HardwareClass::ALL.to_vec()))
+		.collect()
+}
+
 fn genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	authority_accounts: Vec<AccountId>,
@@ -96,6 +116,11 @@ fn genesis(
 		collateral: CollateralConfig {
 			self_per_unit: dev_self_per_unit(),
 			network_ratio: Some(DEV_NETWORK_RATIO),
+		},
+		capacity_market: CapacityMarketConfig { clusters: dev_clusters() },
+		sla_oracle: SlaOracleConfig {
+			era_length: Some(DEV_ERA_LENGTH),
+			challenge_period: Some(DEV_CHALLENGE_PERIOD),
 		},
 	})
 }

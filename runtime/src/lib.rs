@@ -240,4 +240,8 @@ mod runtime {
 	pub type Passports = pallet_passports;
 	#[runtime::pallet_index(21)]
 	pub type Collateral = pallet_collateral_delegation;
+	#[runtime::pallet_index(22)]
+	pub type CapacityMarket = pallet_capacity_market;
+	#[runtime::pallet_index(23)]
+	pub type SlaOracle = pallet_sla_oracle;
 }

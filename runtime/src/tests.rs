@@ -296,3 +296,112 @@ fn collateral_through_executive_holds_funds_and_slashes_to_the_treasury() {
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
+
+#[test]
+fn capacity_market_quote_through_the_runtime_api_equals_the_request_through_executive() {
+	use frame_support::traits::fungible::InspectHold;
+	use icn_primitives::{
+		market::{
+			runtime_decl_for_capacity_market_api::CapacityMarketApiV1 as MarketApi, Allocation,
+			NodeHealth, NodeStatus, Preferences,
+		},
+		HardwareClass,
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		start_block_one();
+		let apply = |who: Sr25519Keyring, nonce: Nonce, call: RuntimeCall| {
+			Executive::apply_extrinsic(signed_extrinsic(who, nonce, call))
+		};
+		let bond = RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond {
+			amount: 20_000 * ICNT,
+		});
+		assert_eq!(apply(Sr25519Keyring::Alice, 0, bond), Ok(Ok(())));
+		// Alice's preset HP passport 0, in preset cluster 0: a 1 TiB storage node.
+		let register = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::register_node {
+			passport: 0,
+			cluster: 0,
+			class: HardwareClass::Storage,
+			capacity: 1_024,
+			price: ICNT / 100,
+			commitment_eras: 30,
+			endpoint: b"http://127.0.0.1:7100".to_vec(),
+			proof_root: [9; 32],
+		});
+		assert_eq!(apply(Sr25519Keyring::Alice, 1, register), Ok(Ok(())));
+		let info = <Runtime as MarketApi<Block, AccountId>>::node(0).expect("node 0");
+		assert_eq!(
+			(info.hp.clone(), info.status, info.capacity),
+			(alice, NodeStatus::Pending, 1_024)
+		);
+		// The SLA oracle's first passed round (its trait, as the oracle will call it).
+		assert_eq!(CapacityMarket::set_status(0, NodeStatus::Active), Ok(()));
+		assert_eq!(
+			<Runtime as MarketApi<Block, AccountId>>::free_capacity(0, HardwareClass::Storage),
+			1_024
+		);
+
+		let prefs = Preferences::default();
+		let quote = <Runtime as MarketApi<Block, AccountId>>::quote(
+			0,
+			HardwareClass::Storage,
+			100,
+			5,
+			ICNT,
+			prefs,
+		)
+		.expect("quotes");
+		assert_eq!(quote.allocations, vec![Allocation { node: 0, units: 100, price: ICNT / 100 }]);
+		assert_eq!(quote.cost, 100 * 5 * (ICNT / 100));
+
+		let request = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::request_capacity {
+			cluster: 0,
+			class: HardwareClass::Storage,
+			amount: 100,
+			duration: 5,
+			max_price: ICNT,
+			preferences: prefs,
+			allow_partial: false,
+		});
+		assert_eq!(apply(Sr25519Keyring::Bob, 0, request), Ok(Ok(())));
+		let leases = <Runtime as MarketApi<Block, AccountId>>::leases_of(bob.clone());
+		let got: Vec<Allocation> = leases
+			.iter()
+			.map(|(_, l)| Allocation { node: l.node, units: l.units, price: l.price })
+			.collect();
+		assert_eq!(got, quote.allocations);
+		let escrow: RuntimeHoldReason = pallet_capacity_market::HoldReason::Escrow.into();
+		assert_eq!(Balances::balance_on_hold(&escrow, &bob), quote.cost);
+		assert_eq!(
+			<Runtime as MarketApi<Block, AccountId>>::free_capacity(0, HardwareClass::Storage),
+			1_024 - 100
+		);
+		// Errors come back as the request's errors.
+		assert!(<Runtime as MarketApi<Block, AccountId>>::quote(
+			7,
+			HardwareClass::Storage,
+			1,
+			1,
+			1,
+			prefs
+		)
+		.is_err());
+	});
+}
+
+#[test]
+fn presets_open_two_clusters_accepting_every_class() {
+	use icn_primitives::HardwareClass;
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		preset_ext(preset).execute_with(|| {
+			assert_eq!(pallet_capacity_market::NextClusterId::<Runtime>::get(), 2);
+			for (id, region) in [(0, b"eu-central-1".as_slice()), (1, b"us-east-1".as_slice())] {
+				let cluster =
+					pallet_capacity_market::Clusters::<Runtime>::get(id).expect("preset cluster");
+				assert_eq!(cluster.region.as_slice(), region);
+				assert_eq!(cluster.classes.to_vec(), HardwareClass::ALL.to_vec());
+			}
+		});
+	}
+}

@@ -5,7 +5,10 @@
 
 use super::*;
 use alloc::vec;
-use frame_support::traits::{fungible::Mutate, EnsureOrigin, Get};
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get,
+};
 use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin};
 
 const CAPACITY: u64 = 10;
@@ -53,7 +56,11 @@ fn node<T: Config>(
 
 fn sp<T: Config>() -> T::AccountId {
 	let sp: T::AccountId = whitelisted_caller();
-	let _ = T::Currency::set_balance(&sp, PRICE.saturating_mul(1_000_000_000));
+	// Enough above the existential deposit (whatever the runtime's unit) to pay any request here.
+	let funds = T::Currency::minimum_balance()
+		.saturating_mul(1_000_000)
+		.saturating_add(PRICE.saturating_mul(1_000_000_000));
+	let _ = T::Currency::set_balance(&sp, funds);
 	sp
 }
 
@@ -177,7 +184,7 @@ mod benchmarks {
 	#[benchmark]
 	fn request_capacity(
 		c: Linear<1, { T::MaxCandidates::get() }>,
-		a: Linear<1, { T::MaxCandidates::get() }>,
+		a: Linear<1, { T::MaxAllocations::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let cluster = cluster::<T>()?;
 		let candidates = c.max(a);
@@ -205,6 +212,67 @@ mod benchmarks {
 		);
 
 		assert_eq!(NextLeaseId::<T>::get(), u64::from(a));
+		Ok(())
+	}
+
+	/// The worst-case request (`MaxCandidates` considered, `MaxAllocations` allocated) in a
+	/// cluster of `n` nodes, to show its cost does not grow with the cluster (SPEC §4.6;
+	/// `docs/performance.md`). Not part of `weights.rs`: `scripts/benchmark-scale.sh` runs it at
+	/// n = 10,000 and 100,000.
+	///
+	/// The `MaxCandidates` cheapest nodes are registered through `register_node`; the other
+	/// `n − MaxCandidates` are written as registration and activation leave them (node, HP index,
+	/// candidate index, free capacity), priced above the others but under the request's maximum,
+	/// because registering 100,000 nodes through the call needs 100,000 passports and bonds and
+	/// would make each sample's setup take minutes.
+	#[benchmark(extra)]
+	fn request_capacity_in_cluster_of(n: Linear<10_000, 100_000>) -> Result<(), BenchmarkError> {
+		let cluster = cluster::<T>()?;
+		for i in 0..T::MaxCandidates::get() {
+			node::<T>(cluster, i, true)?;
+		}
+		let filler_hp: T::AccountId = account("filler", 0, 0);
+		let passport = T::BenchmarkHelper::provision_hp(&filler_hp);
+		let fillers = n.saturating_sub(T::MaxCandidates::get());
+		for i in 0..fillers {
+			let id = NextNodeId::<T>::get();
+			NextNodeId::<T>::put(id.saturating_add(1));
+			let node: NodeOf<T> = Node {
+				hp: filler_hp.clone(),
+				passport,
+				cluster,
+				class: HardwareClass::Storage,
+				capacity: CAPACITY,
+				leased: 0,
+				price: PRICE.saturating_mul(2).saturating_add(Balance::from(i % 1_000)),
+				commitment_end: T::MinCommitmentEras::get().saturating_add(100),
+				endpoint: endpoint::<T>().try_into().map_err(|_| BenchmarkError::Weightless)?,
+				proof_root: [1; 32],
+				status: NodeStatus::Active,
+				faults: Default::default(),
+			};
+			NodesByHp::<T>::insert(&filler_hp, id, ());
+			Pallet::<T>::add_to_index(id, &node);
+			Nodes::<T>::insert(id, node);
+		}
+		let sp = sp::<T>();
+		let allocations = T::MaxAllocations::get();
+		let amount = CAPACITY.saturating_mul(u64::from(allocations));
+
+		#[extrinsic_call]
+		request_capacity(
+			RawOrigin::Signed(sp),
+			cluster,
+			HardwareClass::Storage,
+			amount,
+			10,
+			PRICE.saturating_mul(10),
+			Preferences::default(),
+			false,
+		);
+
+		assert_eq!(NextLeaseId::<T>::get(), u64::from(allocations));
+		assert_eq!(NextNodeId::<T>::get(), NodeId::from(n));
 		Ok(())
 	}
 

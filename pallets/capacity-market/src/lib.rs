@@ -30,6 +30,7 @@
 
 extern crate alloc;
 
+pub use icn_primitives::market::{Allocation, Lease, LeaseId, Preferences, Quote, RequestId};
 pub use pallet::*;
 pub use weights::WeightInfo;
 
@@ -43,7 +44,7 @@ pub mod weights;
 
 use icn_primitives::{
 	collateral::{EraProvider, NodeCollateral, RewardCrediting},
-	market::{NodeHealth, NodeReliability, NodeStatus},
+	market::{NodeHealth, NodeInfo, NodeReliability, NodeStatus},
 	passport::{PassportId, PassportStaking, PassportUse},
 	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
 };
@@ -57,100 +58,6 @@ use frame_support::{
 	},
 };
 use polkadot_sdk::sp_runtime::{traits::Zero, Perbill};
-
-/// Identifier of a capacity request.
-pub type RequestId = u64;
-/// Identifier of a lease.
-pub type LeaseId = u64;
-
-/// What an SP weighs when its request is matched (SPEC §4.5): weights over a lower price, a
-/// higher reliability score and a longer commitment. Only their ratios matter.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Default,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct Preferences {
-	/// Weight of a low price.
-	pub price: Perbill,
-	/// Weight of the node's reliability score.
-	pub reliability: Perbill,
-	/// Weight of a long commitment.
-	pub commitment: Perbill,
-}
-
-/// One node's share of a request.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub struct Allocation {
-	/// The node.
-	pub node: NodeId,
-	/// Units allocated on it.
-	pub units: u64,
-	/// Its price per unit per era.
-	pub price: Balance,
-}
-
-/// What a request would get: its allocations and their total cost over the lease.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-pub struct Quote {
-	/// Allocations in the order they were made (best score first).
-	pub allocations: alloc::vec::Vec<Allocation>,
-	/// Units allocated in total.
-	pub allocated: u64,
-	/// `Σ units × price × duration`.
-	pub cost: Balance,
-}
-
-/// A slice of one node's capacity leased to one SP (SPEC §4.7).
-#[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct Lease<AccountId> {
-	/// The request it came from.
-	pub request: RequestId,
-	/// The node.
-	pub node: NodeId,
-	/// The SP that pays for it.
-	pub sp: AccountId,
-	/// Units leased.
-	pub units: u64,
-	/// Price per unit per era, fixed for the lease.
-	pub price: Balance,
-	/// First era of service (the era after the request).
-	pub start: EraIndex,
-	/// First era after the lease.
-	pub end: EraIndex,
-	/// Eras before this one are settled.
-	pub settled_to: EraIndex,
-	/// A renewal took over its capacity: it no longer counts toward the node's `leased`.
-	pub renewed: bool,
-}
-
-impl<A> Lease<A> {
-	/// What one era of the lease costs.
-	pub fn per_era(&self) -> Balance {
-		Balance::from(self.units).saturating_mul(self.price)
-	}
-}
 
 /// Eras in `from..to` that overlap any of `faults` (each `start..end`, end exclusive).
 pub fn faulty_eras(faults: &[(EraIndex, EraIndex)], from: EraIndex, to: EraIndex) -> EraIndex {
@@ -343,6 +250,12 @@ pub mod pallet {
 		/// Most candidates a request considers (SPEC §4.6).
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
+		/// Most nodes one request is split across: each allocation is a lease with its own
+		/// writes, so this bounds a request's weight (SPEC leaves it open; at most
+		/// `MaxCandidates`). A request that would need more nodes gets these, and fails unless
+		/// `allow_partial`.
+		#[pallet::constant]
+		type MaxAllocations: Get<u32>;
 		/// Where HPs' lease income goes: credited to the HP's pool split (SPEC §3.4).
 		type Rewards: RewardCrediting<Self::AccountId>;
 		/// Notice an SP gives to cancel a lease, in eras (SPEC §4.8).
@@ -418,10 +331,37 @@ pub mod pallet {
 	pub type LeasesByNode<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, NodeId, Twox64Concat, LeaseId, ()>;
 
+	/// Nodes force-retired with open leases (SPEC §5.5), and the era they retired: service ended
+	/// then. Each such node stays in [`Nodes`] as `Retired` until its last lease is settled.
+	#[pallet::storage]
+	pub type ForceRetired<T: Config> = StorageMap<_, Twox64Concat, NodeId, EraIndex>;
+
 	/// Free capacity of `Active` nodes per `(cluster, class)`.
 	#[pallet::storage]
 	pub type FreeCapacity<T: Config> =
 		StorageMap<_, Twox64Concat, (ClusterId, HardwareClass), u64, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Clusters that exist from genesis, ids 0, 1, … in order: region code and classes.
+		pub clusters: alloc::vec::Vec<(alloc::vec::Vec<u8>, alloc::vec::Vec<HardwareClass>)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		/// Creates the listed clusters as `create_cluster` would. A malformed entry is a broken
+		/// chain spec: building it fails (at spec build time, never on a running chain).
+		fn build(&self) {
+			for (region, classes) in &self.clusters {
+				if let Err(e) = Pallet::<T>::add_cluster(region.clone(), classes.clone()) {
+					panic!("genesis cluster {region:?} {classes:?} is invalid: {e:?}");
+				}
+			}
+		}
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -446,6 +386,8 @@ pub mod pallet {
 		CommitmentExtended { node: NodeId, commitment_end: EraIndex },
 		/// `node` changed status.
 		StatusChanged { node: NodeId, from: NodeStatus, to: NodeStatus },
+		/// `node` was force-retired in `era` (SPEC §5.5); its leases end with refunds.
+		NodeForceRetired { node: NodeId, era: EraIndex },
 		/// `node` retired; `penalty` was charged for leaving before its commitment ended.
 		NodeRetired { node: NodeId, penalty: Balance },
 		/// Eras of `lease` were settled: `paid` to the HP, `compensation` back to the SP for eras
@@ -509,6 +451,8 @@ pub mod pallet {
 		CommitmentNotExtended,
 		/// A node with leased capacity cannot exit; cancel or let its leases end first.
 		NodeHasLeases,
+		/// The node was force-retired; only its leases can still be settled.
+		NodeRetired,
 		/// Lease duration must be at least one era.
 		ZeroDuration,
 		/// The SP's free balance cannot cover the maximum cost.
@@ -554,18 +498,7 @@ pub mod pallet {
 			classes: alloc::vec::Vec<HardwareClass>,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(!region.is_empty(), Error::<T>::BadRegion);
-			let region: BoundedVec<u8, T::MaxRegionLen> =
-				region.try_into().map_err(|_| Error::<T>::BadRegion)?;
-			let mut sorted = classes.clone();
-			sorted.sort();
-			sorted.dedup();
-			ensure!(!classes.is_empty() && sorted.len() == classes.len(), Error::<T>::BadClasses);
-			let classes = BoundedVec::try_from(sorted).map_err(|_| Error::<T>::BadClasses)?;
-			let cluster = NextClusterId::<T>::get();
-			let next = cluster.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
-			Clusters::<T>::insert(cluster, Cluster { region: region.clone(), classes });
-			NextClusterId::<T>::put(next);
+			let (cluster, region) = Self::add_cluster(region, classes)?;
 			Self::deposit_event(Event::ClusterCreated { cluster, region });
 			Ok(())
 		}
@@ -723,7 +656,7 @@ pub mod pallet {
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::request_capacity(
 			T::MaxCandidates::get(),
-			T::MaxCandidates::get()
+			T::MaxAllocations::get()
 		))]
 		pub fn request_capacity(
 			origin: OriginFor<T>,
@@ -736,14 +669,7 @@ pub mod pallet {
 			allow_partial: bool,
 		) -> DispatchResultWithPostInfo {
 			let sp = ensure_signed(origin)?;
-			Self::ensure_accepts(cluster, class)?;
-			ensure!(amount > 0, Error::<T>::ZeroCapacity);
-			ensure!(duration > 0, Error::<T>::ZeroDuration);
-			ensure!(max_price > 0, Error::<T>::ZeroPrice);
-			let max_cost = Balance::from(amount)
-				.checked_mul(Balance::from(duration))
-				.and_then(|c| c.checked_mul(max_price))
-				.ok_or(Error::<T>::Overflow)?;
+			let max_cost = Self::check_request(cluster, class, amount, duration, max_price)?;
 			T::Currency::hold(&HoldReason::Escrow.into(), &sp, max_cost)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 
@@ -815,13 +741,17 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let mut l = Leases::<T>::get(lease).ok_or(Error::<T>::UnknownLease)?;
 			let n = Nodes::<T>::get(l.node).ok_or(Error::<T>::UnknownNode)?;
-			let to = T::Eras::current_era().min(l.end);
-			ensure!(to > l.settled_to, Error::<T>::NothingToSettle);
+			// A force-retired node served until the era it retired; the rest is refunded.
+			let retired = ForceRetired::<T>::get(l.node);
+			let served_to = retired.map_or(l.end, |era| era.clamp(l.settled_to, l.end));
+			let to = if retired.is_some() { served_to } else { T::Eras::current_era().min(l.end) };
+			ensure!(to > l.settled_to || retired.is_some(), Error::<T>::NothingToSettle);
 			let eras = to.saturating_sub(l.settled_to);
 			let unpaid = faulty_eras(&n.faults, l.settled_to, to).min(eras);
 			let per_era = l.per_era();
 			let paid = per_era.saturating_mul(Balance::from(eras.saturating_sub(unpaid)));
-			let compensation = per_era.saturating_mul(Balance::from(unpaid));
+			let refund = per_era.saturating_mul(Balance::from(l.end.saturating_sub(served_to)));
+			let compensation = per_era.saturating_mul(Balance::from(unpaid)).saturating_add(refund);
 			let due = paid.saturating_add(compensation);
 			T::Currency::release(&HoldReason::Escrow.into(), &l.sp, due, Precision::Exact)?;
 			if !paid.is_zero() {
@@ -829,7 +759,7 @@ pub mod pallet {
 			}
 			l.settled_to = to;
 			Self::deposit_event(Event::LeaseSettled { lease, paid, compensation, settled_to: to });
-			if to == l.end {
+			if to == l.end || retired.is_some() {
 				Self::end_lease(lease, &l, n)?;
 			} else {
 				Leases::<T>::insert(lease, l);
@@ -908,11 +838,96 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Validates and stores a new cluster; returns its id and region.
+	fn add_cluster(
+		region: alloc::vec::Vec<u8>,
+		classes: alloc::vec::Vec<HardwareClass>,
+	) -> Result<(ClusterId, BoundedVec<u8, T::MaxRegionLen>), DispatchError> {
+		ensure!(!region.is_empty(), Error::<T>::BadRegion);
+		let region: BoundedVec<u8, T::MaxRegionLen> =
+			region.try_into().map_err(|_| Error::<T>::BadRegion)?;
+		let mut sorted = classes.clone();
+		sorted.sort();
+		sorted.dedup();
+		ensure!(!classes.is_empty() && sorted.len() == classes.len(), Error::<T>::BadClasses);
+		let classes = BoundedVec::try_from(sorted).map_err(|_| Error::<T>::BadClasses)?;
+		let cluster = NextClusterId::<T>::get();
+		let next = cluster.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
+		Clusters::<T>::insert(cluster, Cluster { region: region.clone(), classes });
+		NextClusterId::<T>::put(next);
+		Ok((cluster, region))
+	}
+
 	/// Fails unless `cluster` exists and accepts `class`.
 	fn ensure_accepts(cluster: ClusterId, class: HardwareClass) -> DispatchResult {
 		let accepted = Clusters::<T>::get(cluster).ok_or(Error::<T>::UnknownCluster)?;
 		ensure!(accepted.classes.contains(&class), Error::<T>::ClassNotAccepted);
 		Ok(())
+	}
+
+	/// Checks a request's arguments (SPEC §4.4) and returns its maximum cost
+	/// `amount × duration × max_price`.
+	fn check_request(
+		cluster: ClusterId,
+		class: HardwareClass,
+		amount: u64,
+		duration: EraIndex,
+		max_price: Balance,
+	) -> Result<Balance, DispatchError> {
+		Self::ensure_accepts(cluster, class)?;
+		ensure!(amount > 0, Error::<T>::ZeroCapacity);
+		ensure!(duration > 0, Error::<T>::ZeroDuration);
+		ensure!(max_price > 0, Error::<T>::ZeroPrice);
+		let max_cost = Balance::from(amount)
+			.checked_mul(Balance::from(duration))
+			.and_then(|c| c.checked_mul(max_price))
+			.ok_or(Error::<T>::Overflow)?;
+		Ok(max_cost)
+	}
+
+	/// What `request_capacity` with these arguments would get on the current state (the
+	/// `CapacityMarketApi::quote` runtime API): the same checks, then the same [`Self::do_quote`].
+	/// Whether the SP can pay is not checked; the quote's `cost` says what it would pay.
+	pub fn quote(
+		cluster: ClusterId,
+		class: HardwareClass,
+		amount: u64,
+		duration: EraIndex,
+		max_price: Balance,
+		preferences: Preferences,
+	) -> Result<Quote, DispatchError> {
+		Self::check_request(cluster, class, amount, duration, max_price)?;
+		Self::do_quote(cluster, class, amount, duration, max_price, preferences).map(|(q, _)| q)
+	}
+
+	/// Free capacity of `Active` nodes in `(cluster, class)`.
+	pub fn free_capacity(cluster: ClusterId, class: HardwareClass) -> u64 {
+		FreeCapacity::<T>::get((cluster, class))
+	}
+
+	/// `node` as the runtime API reports it, with its reliability score.
+	pub fn node_info(node: NodeId) -> Option<NodeInfo<T::AccountId>> {
+		Nodes::<T>::get(node).map(|n| NodeInfo {
+			hp: n.hp,
+			passport: n.passport,
+			cluster: n.cluster,
+			class: n.class,
+			capacity: n.capacity,
+			leased: n.leased,
+			price: n.price,
+			commitment_end: n.commitment_end,
+			endpoint: n.endpoint.into_inner(),
+			proof_root: n.proof_root,
+			status: n.status,
+			reliability: T::Reliability::reliability(node),
+		})
+	}
+
+	/// The open leases `sp` pays for, by id (reads its per-SP index, never all leases).
+	pub fn leases_of(sp: &T::AccountId) -> alloc::vec::Vec<(LeaseId, Lease<T::AccountId>)> {
+		LeasesBySp::<T>::iter_key_prefix(sp)
+			.filter_map(|id| Leases::<T>::get(id).map(|l| (id, l)))
+			.collect()
 	}
 
 	fn checked_endpoint(
@@ -927,6 +942,7 @@ impl<T: Config> Pallet<T> {
 	fn owned_node(hp: &T::AccountId, node: NodeId) -> Result<NodeOf<T>, DispatchError> {
 		let n = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
 		ensure!(&n.hp == hp, Error::<T>::NotNodeOwner);
+		ensure!(n.status != NodeStatus::Retired, Error::<T>::NodeRetired);
 		Ok(n)
 	}
 
@@ -947,16 +963,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes a fully settled lease; frees its capacity unless a renewal took it over.
+	/// A force-retired node is removed with its last lease.
 	fn end_lease(lease: LeaseId, l: &Lease<T::AccountId>, mut n: NodeOf<T>) -> DispatchResult {
+		Leases::<T>::remove(lease);
+		LeasesBySp::<T>::remove(&l.sp, lease);
+		LeasesByNode::<T>::remove(l.node, lease);
 		if !l.renewed {
 			Self::remove_from_index(l.node, &n);
 			n.leased = n.leased.saturating_sub(l.units);
 			Self::add_to_index(l.node, &n);
-			Nodes::<T>::insert(l.node, n);
+			if n.status == NodeStatus::Retired && n.leased == 0 {
+				Nodes::<T>::remove(l.node);
+				ForceRetired::<T>::remove(l.node);
+			} else {
+				Nodes::<T>::insert(l.node, n);
+			}
 		}
-		Leases::<T>::remove(lease);
-		LeasesBySp::<T>::remove(&l.sp, lease);
-		LeasesByNode::<T>::remove(l.node, lease);
 		Self::deposit_event(Event::LeaseEnded { lease });
 		Ok(())
 	}
@@ -984,7 +1006,8 @@ impl<T: Config> Pallet<T> {
 	/// Reads at most `MaxCandidates` index entries, cheapest first, stopping at the first above
 	/// `max_price`; keeps those whose commitment covers the lease and whose HP takes new leases
 	/// (SPEC §3.8); scores them by `preferences` over price, reliability and commitment, each
-	/// normalised within the candidate set; allocates greedily by score, ties by node id.
+	/// normalised within the candidate set; allocates greedily by score, ties by node id, on at
+	/// most `MaxAllocations` nodes.
 	pub fn do_quote(
 		cluster: ClusterId,
 		class: HardwareClass,
@@ -1051,7 +1074,7 @@ impl<T: Config> Pallet<T> {
 		let mut remaining = amount;
 		let mut quote = Quote { allocations: alloc::vec::Vec::new(), allocated: 0, cost: 0 };
 		for (_, node, free, price) in scored {
-			if remaining == 0 {
+			if remaining == 0 || quote.allocations.len() >= T::MaxAllocations::get() as usize {
 				break;
 			}
 			let units = free.min(remaining);
@@ -1081,8 +1104,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks the market's invariants (SPEC §9): the index holds exactly the candidate nodes at
 	/// their current price; free capacity per `(cluster, class)` is their sum; leased ≤ capacity;
-	/// every node's passport backs it.
-	#[cfg(any(feature = "try-runtime", test))]
+	/// every node's passport backs it. Public (not only under `try-runtime`) so that the tests
+	/// of the pallets built on this one can check it too.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		use icn_primitives::passport::PassportInspect;
@@ -1090,6 +1113,15 @@ impl<T: Config> Pallet<T> {
 		let mut candidates = 0usize;
 		for (id, n) in Nodes::<T>::iter() {
 			ensure!(n.leased <= n.capacity, "a node leases more than its capacity");
+			if n.status == NodeStatus::Retired {
+				ensure!(
+					ForceRetired::<T>::contains_key(id) && n.leased > 0,
+					"a retired node is kept only while its leases run out"
+				);
+				ensure!(T::Passports::use_of(n.passport).is_none(), "a retired node's passport");
+				continue;
+			}
+			ensure!(!ForceRetired::<T>::contains_key(id), "a live node marked retired");
 			ensure!(
 				T::Passports::use_of(n.passport) == Some(PassportUse::HardwareNode(id)),
 				"a node's passport does not back it"
@@ -1135,6 +1167,12 @@ impl<T: Config> Pallet<T> {
 				"leased differs from leases"
 			);
 		}
+		for (id, _) in ForceRetired::<T>::iter() {
+			ensure!(
+				Nodes::<T>::get(id).is_some_and(|n| n.status == NodeStatus::Retired),
+				"a force-retirement of a node that is gone or live"
+			);
+		}
 		for (key, value) in FreeCapacity::<T>::iter() {
 			ensure!(free.get(&key).copied().unwrap_or(0) == value, "free capacity differs");
 		}
@@ -1152,8 +1190,7 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		let from = n.status;
 		ensure!(from.can_become(to), Error::<T>::IllegalTransition);
 		if to == NodeStatus::Retired {
-			// Ending open leases early (with refunds) comes with the SLA oracle's force-retire;
-			// until then a node with leases cannot be retired.
+			// A node with leases retires only by `force_retire`, which ends them with refunds.
 			ensure!(n.leased == 0, Error::<T>::NodeHasLeases);
 			Self::retire(node, n)?;
 			return Ok(());
@@ -1180,5 +1217,48 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		Nodes::<T>::insert(node, n);
 		Self::deposit_event(Event::StatusChanged { node, from, to });
 		Ok(())
+	}
+
+	fn force_retire(node: NodeId) -> DispatchResult {
+		let mut n = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
+		let from = n.status;
+		ensure!(from.can_become(NodeStatus::Retired), Error::<T>::IllegalTransition);
+		if n.leased == 0 {
+			Self::retire(node, n.clone())?;
+		} else {
+			let era = T::Eras::current_era();
+			Self::remove_from_index(node, &n);
+			T::Collateral::release(&n.hp, n.class, n.capacity)?;
+			NodesByHp::<T>::remove(&n.hp, node);
+			n.status = NodeStatus::Retired;
+			Nodes::<T>::insert(node, n.clone());
+			ForceRetired::<T>::insert(node, era);
+			Self::deposit_event(Event::StatusChanged { node, from, to: NodeStatus::Retired });
+		}
+		T::Passports::revoke(n.passport)?;
+		Self::deposit_event(Event::NodeForceRetired { node, era: T::Eras::current_era() });
+		Ok(())
+	}
+}
+
+impl<T: Config> icn_primitives::market::NodeDirectory<T::AccountId> for Pallet<T> {
+	fn target(node: NodeId) -> Option<icn_primitives::market::ChallengeTarget<T::AccountId>> {
+		Nodes::<T>::get(node).filter(|n| n.status != NodeStatus::Retired).map(|n| {
+			icn_primitives::market::ChallengeTarget {
+				hp: n.hp,
+				class: n.class,
+				capacity: n.capacity,
+				status: n.status,
+				endpoint: n.endpoint.into_inner(),
+				proof_root: n.proof_root,
+			}
+		})
+	}
+
+	fn live_nodes() -> alloc::vec::Vec<NodeId> {
+		Nodes::<T>::iter()
+			.filter(|(_, n)| n.status != NodeStatus::Retired)
+			.map(|(id, _)| id)
+			.collect()
 	}
 }

@@ -79,6 +79,7 @@ impl pallet_collateral_delegation::Config for Test {
 
 pub const MIN_COMMITMENT: u32 = 5;
 pub const MAX_CANDIDATES: u32 = 8;
+pub const MAX_ALLOCATIONS: u32 = 6;
 pub const CANCEL_NOTICE: u32 = 2;
 
 thread_local! {
@@ -111,6 +112,7 @@ impl pallet_capacity_market::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Reliability = MockReliability;
 	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
+	type MaxAllocations = ConstU32<MAX_ALLOCATIONS>;
 	type Rewards = Collateral;
 	type CancelNoticeEras = ConstU32<CANCEL_NOTICE>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -149,6 +151,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			network_ratio: Some(Perbill::from_parts(1_000)),
 			_config: Default::default(),
 		},
+		market: Default::default(),
 	}
 	.build_storage()
 	.expect("mock genesis builds");

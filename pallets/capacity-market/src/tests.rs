@@ -3,7 +3,7 @@
 
 use crate::{mock::*, *};
 use icn_primitives::passport::PassportInspect;
-use polkadot_sdk::sp_runtime::{DispatchResult, Perbill};
+use polkadot_sdk::sp_runtime::{BuildStorage, DispatchResult, Perbill};
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},
 	sp_runtime::DispatchError,
@@ -139,6 +139,36 @@ fn governance_creates_clusters() {
 		assert_eq!(NextClusterId::<Test>::get(), 1);
 		assert!(matches!(last_event(), Event::ClusterCreated { cluster: 0, .. }));
 	});
+}
+
+#[test]
+fn genesis_creates_the_listed_clusters_in_order() {
+	let config = GenesisConfig::<Test> {
+		clusters: vec![
+			(b"eu-central-1".to_vec(), vec![HardwareClass::Gpu, STORAGE]),
+			(b"us-east-1".to_vec(), vec![HardwareClass::Cpu]),
+		],
+		_config: Default::default(),
+	};
+	let mut ext: polkadot_sdk::sp_io::TestExternalities =
+		config.build_storage().expect("valid clusters build").into();
+	ext.execute_with(|| {
+		assert_eq!(NextClusterId::<Test>::get(), 2);
+		let eu = Clusters::<Test>::get(0).expect("cluster 0");
+		assert_eq!(eu.region.to_vec(), b"eu-central-1".to_vec());
+		assert_eq!(eu.classes.to_vec(), vec![STORAGE, HardwareClass::Gpu]);
+		assert!(Clusters::<Test>::get(1).is_some());
+	});
+}
+
+#[test]
+#[should_panic(expected = "genesis cluster")]
+fn genesis_refuses_an_invalid_cluster() {
+	let config = GenesisConfig::<Test> {
+		clusters: vec![(b"eu".to_vec(), vec![])],
+		_config: Default::default(),
+	};
+	let _ = config.build_storage();
 }
 
 #[test]
@@ -405,7 +435,7 @@ fn price_only_requests_take_the_cheapest_nodes_and_split() {
 		let a = active_node(HP, 0, 100, 5, 20);
 		let b = active_node(HP, 1, 100, 3, 20);
 		let c = active_node(HP2, 4, 100, 9, 20);
-		let (quote, _) = Market::do_quote(0, STORAGE, 150, 4, 10, PRICE_ONLY).expect("quotes");
+		let quote = Market::quote(0, STORAGE, 150, 4, 10, PRICE_ONLY).expect("quotes");
 		assert_ok!(request(150, 10, PRICE_ONLY, false));
 		// Node b (price 3) fully, then 50 of node a (price 5).
 		assert_eq!(allocations(), vec![(b, 100), (a, 50)]);
@@ -516,7 +546,7 @@ fn matching_excludes_expensive_short_committed_and_uncovered_nodes() {
 }
 
 #[test]
-fn a_request_considers_at_most_max_candidates() {
+fn a_request_considers_max_candidates_and_splits_over_max_allocations() {
 	test(|| {
 		setup();
 		assert_ok!(Collateral::bond(origin(HP), 8_000_000));
@@ -541,7 +571,17 @@ fn a_request_considers_at_most_max_candidates() {
 		let (quote, considered) =
 			Market::do_quote(0, STORAGE, 1_000, 4, 1_000, PRICE_ONLY).expect("quotes");
 		assert_eq!(considered, MAX_CANDIDATES);
-		assert_eq!(quote.allocated, 10 * u64::from(MAX_CANDIDATES));
+		// ... and the request is split across at most MaxAllocations of them, the cheapest.
+		assert_eq!(quote.allocations.len() as u32, MAX_ALLOCATIONS);
+		assert_eq!(quote.allocated, 10 * u64::from(MAX_ALLOCATIONS));
+		assert!(quote.allocations.iter().all(|a| a.price <= u128::from(MAX_ALLOCATIONS)));
+		// Without allow_partial a request that needs more nodes fails; with it, it gets those.
+		assert_noop!(
+			request(10 * u64::from(MAX_ALLOCATIONS) + 1, 1_000, PRICE_ONLY, false),
+			Error::<Test>::InsufficientCapacity
+		);
+		assert_ok!(request(1_000, 1_000, PRICE_ONLY, true));
+		assert_eq!(Leases::<Test>::iter().count() as u32, MAX_ALLOCATIONS);
 	});
 }
 
@@ -575,6 +615,54 @@ fn request_capacity_rejects_bad_input_and_changes_nothing() {
 			Market::request_capacity(RuntimeOrigin::none(), 0, STORAGE, 1, 1, 10, PRICE_ONLY, true),
 			DispatchError::BadOrigin
 		);
+	});
+}
+
+#[test]
+fn quotes_reject_what_requests_reject() {
+	test(|| {
+		setup();
+		active_node(HP, 0, 100, 3, 20);
+		let quote = |cluster, class, amount, duration, max_price| {
+			Market::quote(cluster, class, amount, duration, max_price, PRICE_ONLY)
+		};
+		let err = |e: Error<Test>| Err(DispatchError::from(e));
+		assert_eq!(quote(9, STORAGE, 1, 1, 1), err(Error::<Test>::UnknownCluster));
+		assert_eq!(quote(0, HardwareClass::Cpu, 1, 1, 1), err(Error::<Test>::ClassNotAccepted));
+		assert_eq!(quote(0, STORAGE, 0, 1, 1), err(Error::<Test>::ZeroCapacity));
+		assert_eq!(quote(0, STORAGE, 1, 0, 1), err(Error::<Test>::ZeroDuration));
+		assert_eq!(quote(0, STORAGE, 1, 1, 0), err(Error::<Test>::ZeroPrice));
+		assert_eq!(quote(0, STORAGE, 2, 1, Balance::MAX), err(Error::<Test>::Overflow));
+		// A quote does not need the SP's funds, and an empty match is an empty quote.
+		assert_eq!(quote(0, STORAGE, 100, 4, ENDOWMENT).map(|q| q.allocated), Ok(100));
+		assert_eq!(
+			quote(0, STORAGE, 1, 1, 2),
+			Ok(Quote { allocations: vec![], allocated: 0, cost: 0 })
+		);
+	});
+}
+
+#[test]
+fn the_read_helpers_report_nodes_free_capacity_and_leases() {
+	test(|| {
+		setup();
+		let a = active_node(HP, 0, 100, 3, 20);
+		MockReliability::set(a, Perbill::from_percent(90));
+		assert_eq!(Market::free_capacity(0, STORAGE), 100);
+		assert_ok!(request(30, 10, PRICE_ONLY, false));
+		assert_eq!(Market::free_capacity(0, STORAGE), 70);
+		let info = Market::node_info(a).expect("node a");
+		assert_eq!((info.hp, info.capacity, info.leased, info.price), (HP, 100, 30, 3));
+		assert_eq!(
+			(info.status, info.reliability),
+			(NodeStatus::Active, Perbill::from_percent(90))
+		);
+		assert_eq!(info.endpoint, node(a).endpoint.into_inner());
+		assert_eq!(Market::node_info(99), None);
+		let leases = Market::leases_of(&SP);
+		assert_eq!(leases.len(), 1);
+		assert_eq!((leases[0].0, leases[0].1.node, leases[0].1.units), (0, a, 30));
+		assert!(Market::leases_of(&HP).is_empty());
 	});
 }
 

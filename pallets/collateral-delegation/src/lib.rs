@@ -1332,9 +1332,12 @@ impl<T: Config> NodeCollateral<T::AccountId> for Pallet<T> {
 		Self::do_slash(hp, amount)
 	}
 
+	fn self_collateral(class: HardwareClass, capacity: u64) -> Balance {
+		Balance::from(capacity).saturating_mul(SelfPerUnit::<T>::get(class))
+	}
+
 	fn early_exit_penalty(_hp: &T::AccountId, class: HardwareClass, capacity: u64) -> Balance {
-		let node_self = Balance::from(capacity).saturating_mul(SelfPerUnit::<T>::get(class));
-		T::EarlyExitPenalty::get().mul_ceil(node_self)
+		T::EarlyExitPenalty::get().mul_ceil(Self::self_collateral(class, capacity))
 	}
 
 	fn charge_early_exit(hp: &T::AccountId, class: HardwareClass, capacity: u64) -> Balance {

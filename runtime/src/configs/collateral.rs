@@ -1,16 +1,17 @@
 //! Collateral and delegation (SPEC §3): HP bonds and delegations are holds on their owners'
 //! accounts; slashed collateral goes to the treasury account (so total issuance changes only by
-//! emission, SPEC §9); eras are `BLOCKS_PER_ERA` blocks.
+//! emission, SPEC §9); eras come from the SLA oracle pallet's clock (one day in production, short
+//! on dev chains).
 
 use polkadot_sdk::*;
 
 use frame_support::{parameter_types, traits::tokens::imbalance::ResolveTo, PalletId};
 use frame_system::EnsureRoot;
-use icn_primitives::{collateral::BlockEras, EraIndex, BLOCKS_PER_ERA};
+use icn_primitives::EraIndex;
 use sp_runtime::Perbill;
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, Balances, Runtime, RuntimeHoldReason, System,
+	configs::TreasuryAccount, AccountId, Balance, Balances, Runtime, RuntimeHoldReason, SlaOracle,
 	ICNT,
 };
 
@@ -19,7 +20,6 @@ pub const COLLATERAL_REWARDS_PALLET_ID: PalletId = PalletId(*b"icn/colr");
 
 parameter_types! {
 	pub const CollateralPalletId: PalletId = COLLATERAL_REWARDS_PALLET_ID;
-	pub const EraLength: EraIndex = BLOCKS_PER_ERA;
 	/// An HP bonds at least 100 ICNT: enough to make a ledger worth its storage.
 	pub const MinSelfBond: Balance = 100 * ICNT;
 	/// A delegation is at least 10 ICNT: its hold pays for its storage entry.
@@ -42,7 +42,7 @@ impl pallet_collateral_delegation::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type OnSlash = ResolveTo<TreasuryAccount, Balances>;
-	type Eras = BlockEras<System, EraLength>;
+	type Eras = SlaOracle;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type PalletId = CollateralPalletId;
 	type MinSelfBond = MinSelfBond;

@@ -2,10 +2,12 @@
 //! they land (`passports`, `collateral`, `market`, `oracle`, `rewards`), wired to each other through
 //! the traits of `icn-primitives` only.
 
-mod collateral;
+pub(crate) mod collateral;
 mod consensus;
 mod governance;
+mod market;
 mod monetary;
+mod oracle;
 mod passports;
 mod system;
 

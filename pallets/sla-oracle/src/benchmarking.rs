@@ -1,0 +1,199 @@
+//! Benchmarks of the SLA oracle pallet (frame-benchmarking v2). Worst cases: registration into
+//! and removal from a nearly full oracle set; a report of `n` failures on `Slashing` nodes, each
+//! of which is slashed below the floor and force-retired (the heaviest path a vote can take);
+//! the `authorize` rule over `n` outcomes; a round start with `o` oracles.
+
+use super::*;
+use frame_system::RawOrigin;
+use icn_primitives::oracle::FailReason;
+use polkadot_sdk::frame_benchmarking::v2::*;
+
+fn new_oracle<T: Config>(index: u32) -> Result<(T::AccountId, T::OracleKey), BenchmarkError> {
+	let who: T::AccountId = account("oracle", index, 0);
+	let passport = T::BenchmarkHelper::oracle_passport(&who);
+	let key = T::OracleKey::generate_pair(None);
+	let proof = (POSSESSION_CONTEXT, &who)
+		.using_encoded(|m| key.sign(&m))
+		.ok_or(BenchmarkError::Stop("cannot sign with a generated key"))?;
+	Pallet::<T>::register_oracle(
+		RawOrigin::Signed(who.clone()).into(),
+		passport,
+		key.clone(),
+		proof,
+	)?;
+	Ok((who, key))
+}
+
+fn start_round<T: Config>() {
+	let period = ChallengePeriod::<T>::get().max(1);
+	let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+	let next = (now / period).saturating_add(1).saturating_mul(period);
+	frame_system::Pallet::<T>::set_block_number(next.into());
+	Pallet::<T>::on_initialize(next.into());
+}
+
+/// `n` nodes in `Slashing`, each one slash away from the floor.
+fn slashing_nodes<T: Config>(n: u32) -> Result<Vec<NodeId>, BenchmarkError> {
+	let mut nodes = Vec::new();
+	for i in 0..n {
+		let node = T::BenchmarkHelper::active_node(i);
+		T::Nodes::set_status(node, NodeStatus::Faulty)?;
+		T::Nodes::set_status(node, NodeStatus::Slashing)?;
+		let target = T::Nodes::target(node).ok_or(BenchmarkError::Stop("node gone"))?;
+		let own = T::Collateral::self_collateral(target.class, target.capacity);
+		Records::<T>::insert(
+			node,
+			NodeRecord {
+				reliability: Perbill::from_percent(50),
+				faulty_since: Some(0),
+				slashed_to: 0,
+				slashed: own.saturating_sub(T::SlashFloor::get() * own),
+			},
+		);
+		nodes.push(node);
+	}
+	nodes.sort_unstable();
+	Ok(nodes)
+}
+
+fn signed_report<T: Config>(
+	oracle: &T::AccountId,
+	key: &T::OracleKey,
+	nodes: &[NodeId],
+) -> Result<
+	(Report<T::AccountId, T::MaxOutcomes>, <T::OracleKey as RuntimeAppPublic>::Signature),
+	BenchmarkError,
+> {
+	let outcomes: Vec<(NodeId, Outcome)> =
+		nodes.iter().map(|n| (*n, Outcome::Fail(FailReason::BadProof))).collect();
+	let report = Report {
+		round: CurrentRound::<T>::get().info.index,
+		oracle: oracle.clone(),
+		outcomes: BoundedVec::try_from(outcomes).map_err(|_| BenchmarkError::Weightless)?,
+	};
+	let signature = report
+		.using_encoded(|m| key.sign(&m))
+		.ok_or(BenchmarkError::Stop("cannot sign with a generated key"))?;
+	Ok((report, signature))
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_oracle() -> Result<(), BenchmarkError> {
+		for i in 1..T::MaxOracles::get() {
+			new_oracle::<T>(i)?;
+		}
+		let who: T::AccountId = account("oracle", 0, 0);
+		let passport = T::BenchmarkHelper::oracle_passport(&who);
+		let key = T::OracleKey::generate_pair(None);
+		let proof = (POSSESSION_CONTEXT, &who)
+			.using_encoded(|m| key.sign(&m))
+			.ok_or(BenchmarkError::Stop("cannot sign"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), passport, key, proof);
+
+		assert!(Oracles::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn deregister_oracle() -> Result<(), BenchmarkError> {
+		let mut last = None;
+		for i in 0..T::MaxOracles::get() {
+			last = Some(new_oracle::<T>(i)?.0);
+		}
+		let who = last.ok_or(BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		assert!(!Oracles::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn submit_reports(n: Linear<1, { T::MaxOutcomes::get() }>) -> Result<(), BenchmarkError> {
+		// One oracle: every node is assigned to it and its vote alone decides.
+		let (oracle, key) = new_oracle::<T>(0)?;
+		let nodes = slashing_nodes::<T>(n)?;
+		start_round::<T>();
+		let (report, signature) = signed_report::<T>(&oracle, &key, &nodes)?;
+		let origin = RawOrigin::Authorized;
+
+		#[extrinsic_call]
+		_(origin, report, signature);
+
+		assert!(nodes.iter().all(|node| T::Nodes::target(*node).is_none()), "all retired");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_report(n: Linear<1, { T::MaxOutcomes::get() }>) -> Result<(), BenchmarkError> {
+		for i in 1..T::MaxOracles::get() {
+			new_oracle::<T>(i)?;
+		}
+		let (oracle, key) = new_oracle::<T>(0)?;
+		let mut nodes = Vec::new();
+		for i in 0..n {
+			nodes.push(T::BenchmarkHelper::active_node(i));
+		}
+		nodes.sort_unstable();
+		start_round::<T>();
+		// With a full oracle set only some nodes are this oracle's; the rule checks every outcome
+		// whether or not an earlier one failed, so the cost per outcome is the same either way.
+		let assigned = Pallet::<T>::assignments(&oracle);
+		let (report, signature) = signed_report::<T>(&oracle, &key, &nodes)?;
+		let result;
+
+		#[block]
+		{
+			result =
+				Pallet::<T>::authorize_report(TransactionSource::External, &report, &signature);
+		}
+
+		assert_eq!(result.is_ok(), assigned.len() == nodes.len());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_initialize_new_round(
+		o: Linear<0, { T::MaxOracles::get() }>,
+	) -> Result<(), BenchmarkError> {
+		for i in 0..o {
+			new_oracle::<T>(i)?;
+		}
+		let period = ChallengePeriod::<T>::get().max(1);
+		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+		let next = (now / period).saturating_add(1).saturating_mul(period);
+		frame_system::Pallet::<T>::set_block_number(next.into());
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(next.into());
+		}
+
+		assert_eq!(CurrentRound::<T>::get().oracles.len() as u32, o);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_initialize_idle() -> Result<(), BenchmarkError> {
+		start_round::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
+		let round = CurrentRound::<T>::get().info.index;
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+
+		assert_eq!(CurrentRound::<T>::get().info.index, round);
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(&[]).0, crate::mock::Test);
+}

@@ -1,0 +1,814 @@
+//! # SLA oracle pallet (SPEC §5)
+//!
+//! The protocol's layer of trust: oracles challenge hardware nodes every round from their
+//! off-chain workers, over HTTP to each node's agent, and the chain acts on the majority.
+//!
+//! * **Oracles** register with an `Oracle` passport and an oracle key (`icno`, sr25519) they prove
+//!   they hold ([`Pallet::register_oracle`]); the active set is bounded by `MaxOracles`.
+//! * **Rounds** start every [`ChallengePeriod`] blocks; a round's seed is the hash of the block
+//!   before it, and its oracle set is the registered set at its start. Each live node gets
+//!   `OraclesPerNode` oracles from [`icn_primitives::oracle::assigned_oracles`].
+//! * **Challenges** (off-chain worker): for each assignment, `GET {endpoint}/v1/info` and
+//!   `GET {endpoint}/v1/challenge?indices=…` with indices drawn from `(seed, node, oracle)`, each
+//!   chunk verified against the node's `proof_root` with `icn_primitives::merkle`. One storage
+//!   lock per (oracle key, round) and a "sent" mark keep overlapping runs from submitting twice.
+//! * **Reports** ([`Pallet::submit_reports`]): one transaction per oracle per round carrying all
+//!   its outcomes, signed by its oracle key and authorized by `#[pallet::authorize]`. A valid
+//!   first report is free; a duplicate, late, unassigned or non-oracle report is invalid in the
+//!   pool and never reaches a block.
+//! * **Aggregation** as reports arrive (never in a hook over nodes): a strict majority of a
+//!   node's assigned oracles decides its round. Oracles that did not report count for neither
+//!   side, so a missing report never fails a node.
+//! * **Enforcement** through [`NodeHealth`] and [`NodeCollateral`]: a passed round activates a
+//!   `Pending` node and closes an anomaly; a failed round opens one (`Active → Faulty`); after
+//!   `GraceEras` a failed round makes it `Slashing`, which slashes `SlashPerEra` of the node's own
+//!   collateral `S(n)` for every era since the last slash, each time a failed round is decided
+//!   (no evidence, no slash). Once the slashes of an anomaly reach `1 − SlashFloor` of `S(n)` the
+//!   node is force-retired: its leases end with refunds and its passport is revoked.
+//! * **Reliability** (SPEC §5.6): an exponentially weighted pass rate over decided rounds
+//!   (weight 1/8 per round), `Perbill::one()` for a node with no decided round. Matching and
+//!   rewards read it through [`NodeReliability`].
+//! * **Disagreement** (SPEC §5.7): every vote on a decided round counts toward its oracle's window
+//!   of `DisagreementWindow` votes; an oracle disagreeing with the majority on more than
+//!   `MaxDisagreement` of a window is removed and its passport revoked.
+//! * **The protocol clock**: this pallet keeps the era length and challenge period (set at
+//!   genesis; dev chains use short ones) and is the runtime's [`EraProvider`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+mod offchain;
+
+use alloc::vec::Vec;
+use icn_primitives::{
+	collateral::{EraProvider, NodeCollateral},
+	market::{NodeDirectory, NodeHealth, NodeReliability, NodeStatus},
+	oracle::{assigned_oracles, is_majority, NodeSla, Outcome, RoundIndex, RoundInfo},
+	passport::{PassportId, PassportStaking, PassportUse},
+	Balance, EraIndex, NodeId, BLOCKS_PER_ERA,
+};
+use polkadot_sdk::{frame_support, frame_system, sp_runtime};
+
+use frame_support::pallet_prelude::*;
+use frame_system::offchain::CreateAuthorizedTransaction;
+use sp_runtime::{
+	traits::{SaturatedConversion, Saturating},
+	Perbill, RuntimeAppPublic,
+};
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::sla";
+
+/// Weight of one decided round in the reliability score: 1/8.
+pub const RELIABILITY_STEP: u32 = 8;
+
+/// Context signed into an oracle's proof of key possession.
+pub const POSSESSION_CONTEXT: &[u8] = b"icn/oracle-key";
+
+/// Challenge period in blocks when genesis sets none: 600 blocks (one hour), SPEC §5.2.
+pub const DEFAULT_CHALLENGE_PERIOD: u32 = 600;
+
+/// What the benchmarks need from the runtime: passports and nodes, which this pallet reaches
+/// only through traits that cannot create them.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Gives `who` a new `Oracle` passport; returns it.
+	fn oracle_passport(who: &AccountId) -> PassportId;
+	/// Registers node number `index` of a fresh HP with collateral, and activates it.
+	fn active_node(index: u32) -> NodeId;
+}
+
+/// One oracle's report for one round: the outcome of each of its assignments (SPEC §5.4).
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxOutcomes))]
+pub struct Report<AccountId: Clone + Eq + core::fmt::Debug, MaxOutcomes: Get<u32>> {
+	/// The round reported on.
+	pub round: RoundIndex,
+	/// The reporting oracle's account.
+	pub oracle: AccountId,
+	/// Outcomes by node; each node at most once.
+	pub outcomes: BoundedVec<(NodeId, Outcome), MaxOutcomes>,
+}
+
+/// A registered oracle.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct OracleInfo<Key> {
+	/// Its staked `Oracle` passport.
+	pub passport: PassportId,
+	/// The key its reports are signed with.
+	pub key: Key,
+	/// Votes on decided rounds in the current window.
+	pub votes: u32,
+	/// Of those, votes against the majority.
+	pub disagreements: u32,
+}
+
+/// The votes on one node for its latest round.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxVotes))]
+pub struct Tally<MaxVotes: Get<u32>> {
+	/// The round.
+	pub round: RoundIndex,
+	/// `(oracle index in the round's set, passed)`.
+	pub votes: BoundedVec<(u32, bool), MaxVotes>,
+	/// The round's decision once a majority agreed.
+	pub decided: Option<bool>,
+}
+
+/// A node's record with the SLA oracle.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct NodeRecord {
+	/// Reliability score.
+	pub reliability: Perbill,
+	/// Era the open anomaly began.
+	pub faulty_since: Option<EraIndex>,
+	/// Eras before this one have been slashed for the open anomaly.
+	pub slashed_to: EraIndex,
+	/// Slashed for the open anomaly so far.
+	pub slashed: Balance,
+}
+
+impl Default for NodeRecord {
+	fn default() -> Self {
+		NodeRecord { reliability: Perbill::one(), faulty_since: None, slashed_to: 0, slashed: 0 }
+	}
+}
+
+/// The round in progress and the oracle set it was assigned from.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	frame_support::DefaultNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxOracles))]
+pub struct Round<AccountId: Clone + Eq + core::fmt::Debug, MaxOracles: Get<u32>> {
+	/// The round and its seed.
+	pub info: RoundInfo,
+	/// The oracle set at its start.
+	pub oracles: BoundedVec<AccountId, MaxOracles>,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		CreateAuthorizedTransaction<Call<Self>>
+		+ polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>>
+	{
+		/// The oracle key (sr25519 under `icno` in the runtime).
+		type OracleKey: Member + Parameter + RuntimeAppPublic + Ord + MaxEncodedLen;
+		/// Passports, an `Oracle` one staked per oracle.
+		type Passports: PassportStaking<Self::AccountId>;
+		/// The market's nodes: their challenge data, and their state machine.
+		type Nodes: NodeHealth + NodeDirectory<Self::AccountId>;
+		/// HP collateral, slashed for nodes that stay down.
+		type Collateral: NodeCollateral<Self::AccountId>;
+		/// Largest oracle set.
+		#[pallet::constant]
+		type MaxOracles: Get<u32>;
+		/// Oracles assigned to each node per round (SPEC §5.2: 3).
+		#[pallet::constant]
+		type OraclesPerNode: Get<u32>;
+		/// Most outcomes one report carries: the nodes one oracle challenges per round.
+		#[pallet::constant]
+		type MaxOutcomes: Get<u32>;
+		/// Chunks asked for per challenge.
+		#[pallet::constant]
+		type ChunksPerChallenge: Get<u32>;
+		/// Time an agent has to answer a challenge, in milliseconds.
+		#[pallet::constant]
+		type ChallengeTimeoutMs: Get<u64>;
+		/// Eras a faulty node has to recover before it is slashed (SPEC §5.5).
+		#[pallet::constant]
+		type GraceEras: Get<EraIndex>;
+		/// Share of a node's own collateral slashed per era of `Slashing`.
+		#[pallet::constant]
+		type SlashPerEra: Get<Perbill>;
+		/// Share of a node's own collateral below which it is force-retired.
+		#[pallet::constant]
+		type SlashFloor: Get<Perbill>;
+		/// Largest share of an oracle's votes in a window that may disagree with the majority.
+		#[pallet::constant]
+		type MaxDisagreement: Get<Perbill>;
+		/// Votes per disagreement window.
+		#[pallet::constant]
+		type DisagreementWindow: Get<u32>;
+		/// Pool priority of reports.
+		#[pallet::constant]
+		type ReportPriority: Get<TransactionPriority>;
+		/// Weights.
+		type WeightInfo: WeightInfo;
+		/// Creates what the benchmarks need.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Length of an era in blocks: the protocol's clock (genesis sets it; never changes after).
+	#[pallet::storage]
+	pub type EraLength<T: Config> = StorageValue<_, u32, ValueQuery, EraLengthDefault>;
+
+	#[pallet::type_value]
+	pub fn EraLengthDefault() -> u32 {
+		BLOCKS_PER_ERA
+	}
+
+	/// Blocks per challenge round (genesis sets it).
+	#[pallet::storage]
+	pub type ChallengePeriod<T: Config> = StorageValue<_, u32, ValueQuery, ChallengePeriodDefault>;
+
+	#[pallet::type_value]
+	pub fn ChallengePeriodDefault() -> u32 {
+		DEFAULT_CHALLENGE_PERIOD
+	}
+
+	/// Registered oracles.
+	#[pallet::storage]
+	pub type Oracles<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, OracleInfo<T::OracleKey>>;
+
+	/// Which account registered an oracle key.
+	#[pallet::storage]
+	pub type KeyOwner<T: Config> = StorageMap<_, Blake2_128Concat, T::OracleKey, T::AccountId>;
+
+	/// The registered oracles, sorted: the next round's oracle set.
+	#[pallet::storage]
+	pub type OracleSet<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxOracles>, ValueQuery>;
+
+	/// The round in progress.
+	#[pallet::storage]
+	pub type CurrentRound<T: Config> =
+		StorageValue<_, Round<T::AccountId, T::MaxOracles>, ValueQuery>;
+
+	/// The latest round each oracle reported on.
+	#[pallet::storage]
+	pub type LastReport<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, RoundIndex>;
+
+	/// Votes on each node's latest round.
+	#[pallet::storage]
+	pub type Tallies<T: Config> = StorageMap<_, Twox64Concat, NodeId, Tally<T::OraclesPerNode>>;
+
+	/// Each node's reliability and anomaly.
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageMap<_, Twox64Concat, NodeId, NodeRecord>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Era length in blocks (`None`: one day, SPEC §1).
+		pub era_length: Option<u32>,
+		/// Challenge period in blocks (`None`: 600).
+		pub challenge_period: Option<u32>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		/// A zero era length or period is a broken chain spec: building it fails.
+		fn build(&self) {
+			if let Some(length) = self.era_length {
+				assert!(length > 0, "era_length must be positive");
+				EraLength::<T>::put(length);
+			}
+			if let Some(period) = self.challenge_period {
+				assert!(period > 0, "challenge_period must be positive");
+				ChallengePeriod::<T>::put(period);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `oracle` registered with `key`, staking `passport`.
+		OracleRegistered { oracle: T::AccountId, passport: PassportId, key: T::OracleKey },
+		/// `oracle` left; its passport is released.
+		OracleDeregistered { oracle: T::AccountId },
+		/// `oracle` disagreed with the majority on `disagreements` of `votes`: removed, its
+		/// passport revoked (SPEC §5.7).
+		OracleRemoved { oracle: T::AccountId, votes: u32, disagreements: u32 },
+		/// Round `round` started with `oracles` oracles.
+		RoundStarted { round: RoundIndex, seed: [u8; 32], oracles: u32 },
+		/// `oracle` reported on round `round`: `passed` passes and `failed` failures.
+		ReportsSubmitted { round: RoundIndex, oracle: T::AccountId, passed: u32, failed: u32 },
+		/// A majority decided `node`'s round; its reliability is now `reliability`.
+		RoundDecided { node: NodeId, round: RoundIndex, passed: bool, reliability: Perbill },
+		/// `node` failed a round: an anomaly opened in `era` (`Active → Faulty`).
+		AnomalyOpened { node: NodeId, era: EraIndex },
+		/// `node` passed a round: its anomaly is closed.
+		AnomalyClosed { node: NodeId },
+		/// `node` stayed down past the grace period: `Faulty → Slashing`.
+		SlashingStarted { node: NodeId },
+		/// `amount` of `hp`'s collateral was slashed for `eras` eras of `node` in `Slashing`.
+		Slashed { node: NodeId, hp: T::AccountId, eras: EraIndex, amount: Balance },
+		/// `node` was slashed below the floor: force-retired, its passport revoked.
+		ForceRetired { node: NodeId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is already an oracle.
+		AlreadyOracle,
+		/// The caller is not an oracle.
+		NotOracle,
+		/// The key is registered by another oracle.
+		KeyInUse,
+		/// The proof of possession is not a signature of the caller's account by the key.
+		BadKeyProof,
+		/// The oracle set is full.
+		TooManyOracles,
+		/// The report is not for the current round.
+		WrongRound,
+		/// The oracle already reported on this round.
+		DuplicateReport,
+		/// A reported node is not assigned to the oracle this round, or appears twice.
+		NotAssigned,
+		/// The report is empty.
+		EmptyReport,
+		/// A report's outcomes must be in strictly ascending node order.
+		UnsortedOutcomes,
+		/// The report's signature is not the oracle key's.
+		BadSignature,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Starts a round when its first block begins: O(`MaxOracles`), never O(nodes).
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let now: u32 = now.saturated_into();
+			let period = ChallengePeriod::<T>::get().max(1);
+			let index = now / period;
+			let round = CurrentRound::<T>::get();
+			if round.info.end != 0 && index == round.info.index {
+				return T::WeightInfo::on_initialize_idle();
+			}
+			let oracles = OracleSet::<T>::get();
+			let parent = frame_system::Pallet::<T>::parent_hash();
+			let seed = polkadot_sdk::sp_crypto_hashing::blake2_256(&parent.encode());
+			let start = index.saturating_mul(period);
+			let info = RoundInfo { index, seed, start, end: start.saturating_add(period) };
+			let count = oracles.len() as u32;
+			CurrentRound::<T>::put(Round { info, oracles });
+			Self::deposit_event(Event::RoundStarted { round: index, seed, oracles: count });
+			T::WeightInfo::on_initialize_new_round(count)
+		}
+
+		/// Challenges this node's assignments if it holds a registered oracle key.
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			offchain::run::<T>(now.saturated_into());
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as an oracle (SPEC §5.1): stakes its `Oracle` passport and binds
+		/// `key` to its account. `proof` is `key`'s signature of `"icn/oracle-key" ‖ account`
+		/// (SCALE), so nobody can register a key they do not hold. It joins from the next round.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_oracle())]
+		pub fn register_oracle(
+			origin: OriginFor<T>,
+			passport: PassportId,
+			key: T::OracleKey,
+			proof: <T::OracleKey as RuntimeAppPublic>::Signature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Oracles::<T>::contains_key(&who), Error::<T>::AlreadyOracle);
+			ensure!(!KeyOwner::<T>::contains_key(&key), Error::<T>::KeyInUse);
+			let message = (POSSESSION_CONTEXT, &who).encode();
+			ensure!(key.verify(&message, &proof), Error::<T>::BadKeyProof);
+			let mut set = OracleSet::<T>::get();
+			let at = set.binary_search(&who).err().ok_or(Error::<T>::AlreadyOracle)?;
+			set.try_insert(at, who.clone()).map_err(|_| Error::<T>::TooManyOracles)?;
+			T::Passports::stake(&who, passport, PassportUse::Oracle)?;
+			OracleSet::<T>::put(set);
+			KeyOwner::<T>::insert(&key, &who);
+			Oracles::<T>::insert(
+				&who,
+				OracleInfo { passport, key: key.clone(), votes: 0, disagreements: 0 },
+			);
+			Self::deposit_event(Event::OracleRegistered { oracle: who, passport, key });
+			Ok(())
+		}
+
+		/// Leaves the oracle set and releases the passport. Votes already cast still count.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::deregister_oracle())]
+		pub fn deregister_oracle(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Oracles::<T>::get(&who).ok_or(Error::<T>::NotOracle)?;
+			T::Passports::unstake(info.passport, PassportUse::Oracle)?;
+			Self::forget_oracle(&who, &info);
+			Self::deposit_event(Event::OracleDeregistered { oracle: who });
+			Ok(())
+		}
+
+		/// An oracle's outcomes for the current round (SPEC §5.4), signed by its oracle key.
+		/// Authorized by [`Pallet::authorize_report`]: free for a valid first report; anything
+		/// else is invalid before it reaches a block.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::submit_reports(report.outcomes.len() as u32))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report(report.outcomes.len() as u32))]
+		#[pallet::authorize(Self::authorize_report)]
+		pub fn submit_reports(
+			origin: OriginFor<T>,
+			report: Report<T::AccountId, T::MaxOutcomes>,
+			// Checked by `authorize_report`.
+			_signature: <T::OracleKey as RuntimeAppPublic>::Signature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			let round = CurrentRound::<T>::get();
+			let oracle_index = Self::check_report(&round, &report)?;
+			LastReport::<T>::insert(&report.oracle, report.round);
+			let (mut passed, mut failed) = (0u32, 0u32);
+			for (node, outcome) in &report.outcomes {
+				if outcome.passed() {
+					passed.saturating_inc();
+				} else {
+					failed.saturating_inc();
+				}
+				Self::record_vote(&round, *node, oracle_index, outcome.passed());
+			}
+			Self::deposit_event(Event::ReportsSubmitted {
+				round: report.round,
+				oracle: report.oracle,
+				passed,
+				failed,
+			});
+			Ok(Pays::No.into())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// `authorize` rule of `submit_reports`: the report must be for the current round, from an
+	/// oracle of that round that has not reported yet, only about nodes assigned to it, each once
+	/// in ascending order, and signed by its key. The pool keeps one report per (round, oracle).
+	pub fn authorize_report(
+		_source: TransactionSource,
+		report: &Report<T::AccountId, T::MaxOutcomes>,
+		signature: &<T::OracleKey as RuntimeAppPublic>::Signature,
+	) -> TransactionValidityWithRefund {
+		use sp_runtime::transaction_validity::{InvalidTransaction, ValidTransaction};
+		let round = CurrentRound::<T>::get();
+		let invalid = |e: Error<T>| -> TransactionValidityError {
+			match e {
+				Error::<T>::WrongRound | Error::<T>::DuplicateReport => InvalidTransaction::Stale,
+				Error::<T>::BadSignature => InvalidTransaction::BadProof,
+				Error::<T>::NotOracle => InvalidTransaction::BadSigner,
+				other => InvalidTransaction::Custom(other.encode().first().copied().unwrap_or(0)),
+			}
+			.into()
+		};
+		Self::check_report(&round, report).map_err(|e| invalid(e))?;
+		let key = Oracles::<T>::get(&report.oracle)
+			.map(|info| info.key)
+			.ok_or_else(|| invalid(Error::<T>::NotOracle))?;
+		if !report.using_encoded(|bytes| key.verify(&bytes, signature)) {
+			return Err(invalid(Error::<T>::BadSignature));
+		}
+		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+		ValidTransaction::with_tag_prefix("IcnSlaReport")
+			.priority(T::ReportPriority::get())
+			.and_provides((report.round, &report.oracle))
+			.longevity(u64::from(round.info.end.saturating_sub(now).max(1)))
+			.propagate(true)
+			.build()
+			.map(|validity| (validity, Weight::zero()))
+	}
+
+	/// The report's round, oracle and outcomes are acceptable; returns the oracle's index in the
+	/// round's set.
+	fn check_report(
+		round: &Round<T::AccountId, T::MaxOracles>,
+		report: &Report<T::AccountId, T::MaxOutcomes>,
+	) -> Result<u32, Error<T>> {
+		ensure!(report.round == round.info.index && round.info.end != 0, Error::<T>::WrongRound);
+		let index = round
+			.oracles
+			.iter()
+			.position(|o| o == &report.oracle)
+			.ok_or(Error::<T>::NotOracle)? as u32;
+		ensure!(Oracles::<T>::contains_key(&report.oracle), Error::<T>::NotOracle);
+		ensure!(
+			LastReport::<T>::get(&report.oracle).is_none_or(|last| last < report.round),
+			Error::<T>::DuplicateReport
+		);
+		ensure!(!report.outcomes.is_empty(), Error::<T>::EmptyReport);
+		ensure!(report.outcomes.windows(2).all(|w| w[0].0 < w[1].0), Error::<T>::UnsortedOutcomes);
+		let count = round.oracles.len() as u32;
+		// Every outcome is checked, valid or not, so the check costs the same for any report of
+		// that length (its benchmarked weight).
+		let mut assigned = true;
+		for (node, _) in report.outcomes.iter() {
+			assigned &= T::Nodes::target(*node).is_some()
+				&& assigned_oracles(&round.info.seed, *node, count, T::OraclesPerNode::get())
+					.contains(&index);
+		}
+		ensure!(assigned, Error::<T>::NotAssigned);
+		Ok(index)
+	}
+
+	/// Records one vote; decides the node's round when a majority of its assigned oracles agree.
+	fn record_vote(
+		round: &Round<T::AccountId, T::MaxOracles>,
+		node: NodeId,
+		oracle_index: u32,
+		passed: bool,
+	) {
+		let assigned = T::OraclesPerNode::get().min(round.oracles.len() as u32);
+		let mut tally = Tallies::<T>::get(node)
+			.filter(|t| t.round == round.info.index)
+			.unwrap_or(Tally { round: round.info.index, votes: Default::default(), decided: None });
+		if tally.votes.iter().any(|(i, _)| *i == oracle_index)
+			|| tally.votes.try_push((oracle_index, passed)).is_err()
+		{
+			return;
+		}
+		match tally.decided {
+			Some(decision) => Self::note_vote(round, oracle_index, passed == decision),
+			None => {
+				let passes = tally.votes.iter().filter(|(_, p)| *p).count() as u32;
+				let fails = (tally.votes.len() as u32).saturating_sub(passes);
+				let decision = if is_majority(passes, assigned) {
+					Some(true)
+				} else if is_majority(fails, assigned) {
+					Some(false)
+				} else {
+					None
+				};
+				if let Some(decision) = decision {
+					tally.decided = Some(decision);
+					for (i, vote) in tally.votes.iter() {
+						Self::note_vote(round, *i, *vote == decision);
+					}
+					Self::decide(node, round.info.index, decision);
+				}
+			},
+		}
+		Tallies::<T>::insert(node, tally);
+	}
+
+	/// Counts a vote on a decided round toward its oracle's disagreement window.
+	fn note_vote(round: &Round<T::AccountId, T::MaxOracles>, oracle_index: u32, agreed: bool) {
+		let Some(oracle) = round.oracles.get(oracle_index as usize) else { return };
+		let Some(mut info) = Oracles::<T>::get(oracle) else { return };
+		info.votes.saturating_inc();
+		if !agreed {
+			info.disagreements.saturating_inc();
+		}
+		if info.votes < T::DisagreementWindow::get().max(1) {
+			Oracles::<T>::insert(oracle, info);
+			return;
+		}
+		let allowed = T::MaxDisagreement::get().mul_floor(info.votes);
+		if info.disagreements > allowed {
+			let _ = T::Passports::revoke(info.passport);
+			Self::forget_oracle(oracle, &info);
+			Self::deposit_event(Event::OracleRemoved {
+				oracle: oracle.clone(),
+				votes: info.votes,
+				disagreements: info.disagreements,
+			});
+		} else {
+			info.votes = 0;
+			info.disagreements = 0;
+			Oracles::<T>::insert(oracle, info);
+		}
+	}
+
+	/// Removes an oracle from the registry and the next rounds' set.
+	fn forget_oracle(oracle: &T::AccountId, info: &OracleInfo<T::OracleKey>) {
+		OracleSet::<T>::mutate(|set| set.retain(|o| o != oracle));
+		KeyOwner::<T>::remove(&info.key);
+		Oracles::<T>::remove(oracle);
+	}
+
+	/// Acts on a decided round (SPEC §5.5, §5.6).
+	fn decide(node: NodeId, round: RoundIndex, passed: bool) {
+		let Some(target) = T::Nodes::target(node) else { return };
+		let mut record = Records::<T>::get(node).unwrap_or_default();
+		let step = Perbill::from_rational(1u32, RELIABILITY_STEP);
+		record.reliability = record
+			.reliability
+			.saturating_sub(record.reliability * step)
+			.saturating_add(if passed { step } else { Perbill::zero() });
+		Self::deposit_event(Event::RoundDecided {
+			node,
+			round,
+			passed,
+			reliability: record.reliability,
+		});
+		let era = Self::current_era();
+		let status = target.status;
+		if passed {
+			if status != NodeStatus::Active
+				&& T::Nodes::set_status(node, NodeStatus::Active).is_ok()
+			{
+				if record.faulty_since.is_some() {
+					Self::deposit_event(Event::AnomalyClosed { node });
+				}
+			}
+			record.faulty_since = None;
+			record.slashed = 0;
+			Records::<T>::insert(node, record);
+			return;
+		}
+		match status {
+			NodeStatus::Active => {
+				if T::Nodes::set_status(node, NodeStatus::Faulty).is_ok() {
+					record.faulty_since = Some(era);
+					Self::deposit_event(Event::AnomalyOpened { node, era });
+				}
+			},
+			NodeStatus::Faulty => {
+				let since = record.faulty_since.unwrap_or(era);
+				record.faulty_since = Some(since);
+				if era >= since.saturating_add(T::GraceEras::get())
+					&& T::Nodes::set_status(node, NodeStatus::Slashing).is_ok()
+				{
+					Self::deposit_event(Event::SlashingStarted { node });
+					record.slashed_to = era;
+					Self::slash(node, &target, &mut record, era);
+				}
+			},
+			NodeStatus::Slashing => Self::slash(node, &target, &mut record, era),
+			// A pending node that fails simply is not activated.
+			NodeStatus::Pending | NodeStatus::Retired => {},
+		}
+		if Records::<T>::contains_key(node) || T::Nodes::target(node).is_some() {
+			Records::<T>::insert(node, record);
+		}
+	}
+
+	/// Slashes `SlashPerEra × S(n)` for each era from `record.slashed_to` through `era`; force-
+	/// retires the node once its anomaly's slashes leave less than `SlashFloor × S(n)`.
+	fn slash(
+		node: NodeId,
+		target: &icn_primitives::market::ChallengeTarget<T::AccountId>,
+		record: &mut NodeRecord,
+		era: EraIndex,
+	) {
+		if era < record.slashed_to {
+			return;
+		}
+		let eras = era.saturating_add(1).saturating_sub(record.slashed_to);
+		let own = T::Collateral::self_collateral(target.class, target.capacity);
+		let due = (T::SlashPerEra::get() * own).saturating_mul(Balance::from(eras));
+		let amount = T::Collateral::slash(&target.hp, due);
+		record.slashed = record.slashed.saturating_add(amount);
+		record.slashed_to = era.saturating_add(1);
+		Self::deposit_event(Event::Slashed { node, hp: target.hp.clone(), eras, amount });
+		let floor = T::SlashFloor::get() * own;
+		if own.saturating_sub(record.slashed) < floor || amount < due {
+			if T::Nodes::force_retire(node).is_ok() {
+				Records::<T>::remove(node);
+				Tallies::<T>::remove(node);
+				Self::deposit_event(Event::ForceRetired { node });
+			}
+		}
+	}
+
+	/// The current era: block number / era length.
+	pub fn current_era() -> EraIndex {
+		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+		now / EraLength::<T>::get().max(1)
+	}
+
+	/// The nodes `oracle` must challenge this round, by id (at most `MaxOutcomes`, the lowest
+	/// ids first). O(nodes): runtime APIs and the off-chain worker only.
+	pub fn assignments(oracle: &T::AccountId) -> Vec<NodeId> {
+		let round = CurrentRound::<T>::get();
+		let Some(index) = round.oracles.iter().position(|o| o == oracle) else {
+			return Vec::new();
+		};
+		let count = round.oracles.len() as u32;
+		let mut nodes = T::Nodes::live_nodes();
+		nodes.sort_unstable();
+		nodes
+			.into_iter()
+			.filter(|node| {
+				assigned_oracles(&round.info.seed, *node, count, T::OraclesPerNode::get())
+					.contains(&(index as u32))
+			})
+			.take(T::MaxOutcomes::get() as usize)
+			.collect()
+	}
+
+	/// A node's standing, for the runtime API.
+	pub fn node_sla(node: NodeId) -> Option<NodeSla> {
+		let target = T::Nodes::target(node)?;
+		let record = Records::<T>::get(node).unwrap_or_default();
+		let tally = Tallies::<T>::get(node);
+		Some(NodeSla {
+			status: target.status,
+			reliability: record.reliability,
+			faulty_since: record.faulty_since,
+			slashed: record.slashed,
+			round: tally.as_ref().map(|t| t.round).unwrap_or_default(),
+			votes: tally
+				.as_ref()
+				.map(|t| t.votes.iter().map(|(_, p)| *p).collect())
+				.unwrap_or_default(),
+			decided: tally.and_then(|t| t.decided),
+		})
+	}
+
+	/// The registered oracles.
+	pub fn oracles() -> Vec<T::AccountId> {
+		OracleSet::<T>::get().into_inner()
+	}
+
+	/// Invariants (SPEC §9): every registered oracle is in the set, holds its key and has its
+	/// passport staked for it; the set is sorted and bounded; records exist only for live nodes.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use icn_primitives::passport::PassportInspect;
+		let set = OracleSet::<T>::get();
+		ensure!(set.windows(2).all(|w| w[0] < w[1]), "the oracle set is not sorted");
+		ensure!(set.len() == Oracles::<T>::iter().count(), "oracle set and registry differ");
+		for (oracle, info) in Oracles::<T>::iter() {
+			ensure!(set.contains(&oracle), "a registered oracle is not in the set");
+			ensure!(KeyOwner::<T>::get(&info.key) == Some(oracle.clone()), "key not bound");
+			ensure!(
+				T::Passports::use_of(info.passport) == Some(PassportUse::Oracle),
+				"an oracle's passport is not staked for it"
+			);
+		}
+		ensure!(KeyOwner::<T>::iter().count() == set.len(), "stale oracle keys");
+		for (node, _) in Records::<T>::iter() {
+			ensure!(T::Nodes::target(node).is_some(), "a record of a retired node");
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> EraProvider for Pallet<T> {
+	fn current_era() -> EraIndex {
+		Self::current_era()
+	}
+}
+
+impl<T: Config> NodeReliability for Pallet<T> {
+	fn reliability(node: NodeId) -> Perbill {
+		Records::<T>::get(node).map(|r| r.reliability).unwrap_or(Perbill::one())
+	}
+}

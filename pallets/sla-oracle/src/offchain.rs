@@ -1,0 +1,178 @@
+//! The oracle's off-chain worker (SPEC §5.3): challenge the assigned nodes' agents over HTTP,
+//! verify their answers against the registered roots, and submit one signed report per round.
+//!
+//! Per local oracle key that belongs to an oracle of the current round, and only once per round:
+//! a persistent "sent" mark records the round a report was submitted for, and a storage lock per
+//! (key, round) keeps an overlapping run (the next block's worker) from challenging and submitting
+//! at the same time. Challenges run one node after another, each with its own deadline of
+//! `ChallengeTimeoutMs`, so a node that is down costs one timeout and the latency of a node that
+//! is up is its own.
+
+use super::*;
+use codec::Decode;
+use frame_system::offchain::SubmitTransaction;
+use icn_primitives::{
+	market::ChallengeTarget,
+	merkle::{challenge_indices, verify_challenge, AgentInfo, ChallengeResponse, ProofError},
+	oracle::FailReason,
+};
+use polkadot_sdk::sp_io;
+use sp_runtime::offchain::{
+	http,
+	storage::StorageValueRef,
+	storage_lock::{StorageLock, Time},
+	Duration,
+};
+
+/// Largest agent answer read: 64 chunks of 1 MiB and their paths.
+const MAX_BODY: usize = 65 << 20;
+
+fn mark_key(prefix: &[u8], key: &impl Encode) -> Vec<u8> {
+	let mut out = prefix.to_vec();
+	key.encode_to(&mut out);
+	out
+}
+
+/// Runs the worker at block `now`.
+pub(crate) fn run<T: Config>(now: u32) {
+	let round = CurrentRound::<T>::get();
+	if round.info.end == 0 || round.oracles.is_empty() || now < round.info.start {
+		return;
+	}
+	for key in T::OracleKey::all() {
+		let Some(oracle) = KeyOwner::<T>::get(&key) else { continue };
+		if !round.oracles.contains(&oracle)
+			|| LastReport::<T>::get(&oracle).is_some_and(|r| r >= round.info.index)
+		{
+			continue;
+		}
+		let sent_key = mark_key(b"icn/sla/sent/", &key);
+		let sent = StorageValueRef::persistent(&sent_key);
+		if matches!(sent.get::<RoundIndex>(), Ok(Some(r)) if r >= round.info.index) {
+			continue;
+		}
+		let nodes = Pallet::<T>::assignments(&oracle);
+		if nodes.is_empty() {
+			continue;
+		}
+		let budget =
+			T::ChallengeTimeoutMs::get().saturating_mul((nodes.len() as u64).saturating_add(1));
+		// One lock per (oracle key, round).
+		let lock_key = mark_key(b"icn/sla/lock/", &(&key, round.info.index));
+		let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(budget));
+		let Ok(_guard) = lock.try_lock() else { continue };
+		// Another run may have finished while this one waited for the lock.
+		if matches!(sent.get::<RoundIndex>(), Ok(Some(r)) if r >= round.info.index) {
+			continue;
+		}
+		let outcomes: Vec<(NodeId, Outcome)> = nodes
+			.into_iter()
+			.filter_map(|node| {
+				let target = T::Nodes::target(node)?;
+				Some((node, challenge::<T>(&round.info.seed, node, &oracle, &target)))
+			})
+			.collect();
+		if outcomes.is_empty() {
+			continue;
+		}
+		let report = Report {
+			round: round.info.index,
+			oracle: oracle.clone(),
+			outcomes: BoundedVec::truncate_from(outcomes),
+		};
+		let Some(signature) = report.using_encoded(|bytes| key.sign(&bytes)) else {
+			log::warn!(target: LOG_TARGET, "cannot sign with the oracle key {key:?}");
+			continue;
+		};
+		let passed = report.outcomes.iter().filter(|(_, o)| o.passed()).count();
+		let total = report.outcomes.len();
+		let call = Call::submit_reports { report, signature };
+		let xt = T::create_authorized_transaction(call.into());
+		match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
+			Ok(()) => {
+				sent.set(&round.info.index);
+				log::info!(
+					target: LOG_TARGET,
+					"round {}: reported {passed}/{total} nodes passing",
+					round.info.index
+				);
+			},
+			Err(()) => {
+				log::warn!(target: LOG_TARGET, "round {}: report rejected", round.info.index)
+			},
+		}
+	}
+}
+
+/// `GET url` with `deadline`: the body, or why it failed.
+fn get(url: &str, deadline: sp_runtime::offchain::Timestamp) -> Result<Vec<u8>, FailReason> {
+	let pending = http::Request::get(url)
+		.add_header("Accept", "application/octet-stream")
+		.deadline(deadline)
+		.send()
+		.map_err(|_| FailReason::Unreachable)?;
+	let response = match pending.try_wait(deadline) {
+		Ok(Ok(response)) => response,
+		Ok(Err(http::Error::DeadlineReached)) | Err(_) => return Err(FailReason::Timeout),
+		Ok(Err(_)) => return Err(FailReason::Unreachable),
+	};
+	if response.code != 200 {
+		return Err(FailReason::HttpError(response.code));
+	}
+	let mut body = Vec::new();
+	for byte in response.body() {
+		if body.len() >= MAX_BODY {
+			return Err(FailReason::Malformed);
+		}
+		body.push(byte);
+	}
+	Ok(body)
+}
+
+/// Challenges one node: its info (checked against the registered root), then the chunks drawn
+/// from `(seed, node, oracle)`, each verified with its Merkle path.
+pub(crate) fn challenge<T: Config>(
+	seed: &[u8; 32],
+	node: NodeId,
+	oracle: &T::AccountId,
+	target: &ChallengeTarget<T::AccountId>,
+) -> Outcome {
+	let started = sp_io::offchain::timestamp();
+	let deadline = started.add(Duration::from_millis(T::ChallengeTimeoutMs::get()));
+	let Ok(base) = core::str::from_utf8(&target.endpoint) else {
+		return Outcome::Fail(FailReason::Unreachable);
+	};
+	let base = base.trim_end_matches('/');
+	let result = (|| {
+		let info_url = alloc::format!("{base}/v1/info");
+		let info = AgentInfo::decode(&mut &get(&info_url, deadline)?[..])
+			.map_err(|_| FailReason::Malformed)?;
+		if info.proof_root() != target.proof_root {
+			return Err(FailReason::WrongRoot);
+		}
+		let indices = challenge_indices(
+			seed,
+			node,
+			&oracle.encode(),
+			info.leaf_count,
+			T::ChunksPerChallenge::get(),
+		);
+		let list: Vec<alloc::string::String> =
+			indices.iter().map(|i| alloc::format!("{i}")).collect();
+		let url = alloc::format!("{base}/v1/challenge?indices={}", list.join(","));
+		let response = ChallengeResponse::decode(&mut &get(&url, deadline)?[..])
+			.map_err(|_| FailReason::Malformed)?;
+		verify_challenge(&target.proof_root, &info, &indices, &response).map_err(|e| match e {
+			ProofError::WrongRoot => FailReason::WrongRoot,
+			ProofError::WrongIndices => FailReason::Malformed,
+			ProofError::BadProof => FailReason::BadProof,
+		})
+	})();
+	match result {
+		Ok(()) => {
+			let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
+			Outcome::Pass { latency_ms: u32::try_from(elapsed).unwrap_or(u32::MAX) }
+		},
+		Err(reason) => Outcome::Fail(reason),
+	}
+}

@@ -1,0 +1,669 @@
+//! Unit tests of oracle registration, rounds and assignment, report authorization, aggregation,
+//! the grace/slash schedule, recovery, force-retirement, reliability, disagreement, and the
+//! off-chain worker against scripted HTTP answers. Every test ends by checking the invariants of
+//! this pallet and the market.
+
+use crate::{mock::*, *};
+use codec::Decode;
+use icn_primitives::{
+	merkle::{challenge_indices, leaf_hash, AgentInfo, ChallengeResponse, ChunkProof, MerkleTree},
+	oracle::FailReason,
+	passport::PassportInspect,
+	HardwareClass,
+};
+use polkadot_sdk::{
+	frame_support::{
+		assert_noop, assert_ok,
+		traits::{fungible::InspectHold, Authorize, Hooks},
+	},
+	frame_system,
+	sp_core::offchain::testing::PendingRequest,
+	sp_runtime::{
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		DispatchError,
+	},
+};
+
+const PASS: Outcome = Outcome::Pass { latency_ms: 5 };
+const FAIL: Outcome = Outcome::Fail(FailReason::Timeout);
+
+fn test(local: &[u64], f: impl FnOnce()) {
+	let (mut ext, _, _) = new_test_ext(local);
+	ext.execute_with(|| {
+		f();
+		Sla::do_try_state().expect("SLA invariants hold");
+		Market::do_try_state().expect("market invariants hold");
+	});
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Sla(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+fn passport_of(oracle: u64) -> u32 {
+	4 + ORACLES.iter().position(|o| *o == oracle).expect("an oracle") as u32
+}
+
+fn register(oracle: u64) {
+	assert_ok!(Sla::register_oracle(
+		RuntimeOrigin::signed(oracle),
+		passport_of(oracle),
+		oracle_key(oracle),
+		possession_proof(oracle)
+	));
+}
+
+/// Runs blocks up to `to`, starting rounds as the chain would.
+fn run_to(to: u64) {
+	while System::block_number() < to {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Sla::on_initialize(next);
+	}
+}
+
+/// A node of `hp` on `passport` (capacity 10 storage, price 5, committed 20 eras), `Pending`.
+fn node(hp: u64, passport: u32) -> NodeId {
+	if pallet_collateral_delegation::Hps::<Test>::get(hp).is_none() {
+		assert_ok!(Collateral::bond(RuntimeOrigin::signed(hp), 1_000_000));
+	}
+	let id = pallet_capacity_market::NextNodeId::<Test>::get();
+	assert_ok!(Market::register_node(
+		RuntimeOrigin::signed(hp),
+		passport,
+		0,
+		HardwareClass::Storage,
+		10,
+		5,
+		20,
+		format!("http://agent{id}.test").into_bytes(),
+		[7; 32],
+	));
+	id
+}
+
+fn report(who: u64, outcomes: Vec<(NodeId, Outcome)>) -> Report<u64, ConstU32<OUTCOMES>> {
+	Report {
+		round: CurrentRound::<Test>::get().info.index,
+		oracle: who,
+		outcomes: BoundedVec::truncate_from(outcomes),
+	}
+}
+
+/// Submits as the pool and block would: the call's `authorize` rule, then dispatch with the
+/// authorized origin.
+fn submit(who: u64, outcomes: Vec<(NodeId, Outcome)>) -> Result<(), TransactionValidityError> {
+	let report = report(who, outcomes);
+	let signature = sign_report(who, &report);
+	let call = RuntimeCall::Sla(Call::submit_reports { report, signature });
+	match call.authorize(TransactionSource::External) {
+		Some(Ok(_)) => {},
+		Some(Err(e)) => return Err(e),
+		None => panic!("submit_reports has an authorize rule"),
+	}
+	let origin: RuntimeOrigin = frame_system::RawOrigin::Authorized.into();
+	let result = call.dispatch_bypass_filter(origin);
+	assert!(result.is_ok(), "authorized report dispatches: {result:?}");
+	assert_eq!(result.map(|info| info.pays_fee), Ok(Pays::No), "reports are free");
+	Ok(())
+}
+
+fn status(node: NodeId) -> NodeStatus {
+	<Market as NodeHealth>::status(node).expect("node exists")
+}
+
+/// Three oracles in the set from round 1 (block 2): each node is assigned to all three.
+fn three_oracles() {
+	for oracle in &ORACLES[..3] {
+		register(*oracle);
+	}
+	run_to(2);
+	assert_eq!(CurrentRound::<Test>::get().oracles.len(), 3);
+}
+
+use polkadot_sdk::frame_support::{
+	dispatch::Pays, traits::ConstU32, traits::UnfilteredDispatchable, BoundedVec,
+};
+
+#[test]
+fn oracles_register_with_a_passport_and_a_key_they_hold() {
+	test(&[], || {
+		let o = ORACLES[0];
+		register(o);
+		assert_eq!(Passports::use_of(passport_of(o)), Some(PassportUse::Oracle));
+		assert_eq!(KeyOwner::<Test>::get(oracle_key(o)), Some(o));
+		assert_eq!(Sla::oracles(), vec![o]);
+		assert!(
+			matches!(events().last(), Some(Event::OracleRegistered { oracle, .. }) if *oracle == o)
+		);
+
+		let other = ORACLES[1];
+		let call = |who: u64, passport: u32, key_of: u64, proof_of: u64| {
+			Sla::register_oracle(
+				RuntimeOrigin::signed(who),
+				passport,
+				oracle_key(key_of),
+				possession_proof(proof_of),
+			)
+		};
+		assert_noop!(call(o, passport_of(o), o, o), Error::<Test>::AlreadyOracle);
+		assert_noop!(call(other, passport_of(other), o, o), Error::<Test>::KeyInUse);
+		// A proof made for another account (or by another key) does not bind the key.
+		assert_noop!(call(other, passport_of(other), other, o), Error::<Test>::BadKeyProof);
+		// A hardware passport, or somebody else's, cannot be staked as an oracle's.
+		assert!(call(other, 0, other, other).is_err());
+		assert!(call(other, passport_of(ORACLES[2]), other, other).is_err());
+		assert_noop!(
+			Sla::register_oracle(
+				RuntimeOrigin::none(),
+				passport_of(other),
+				oracle_key(other),
+				possession_proof(other)
+			),
+			DispatchError::BadOrigin
+		);
+
+		assert_noop!(
+			Sla::deregister_oracle(RuntimeOrigin::signed(other)),
+			Error::<Test>::NotOracle
+		);
+		assert_ok!(Sla::deregister_oracle(RuntimeOrigin::signed(o)));
+		assert_eq!(Passports::use_of(passport_of(o)), None);
+		assert!(Sla::oracles().is_empty());
+		assert_eq!(KeyOwner::<Test>::get(oracle_key(o)), None);
+		assert!(matches!(events().last(), Some(Event::OracleDeregistered { .. })));
+	});
+}
+
+#[test]
+fn rounds_start_every_period_with_the_set_at_their_start() {
+	test(&[], || {
+		register(ORACLES[0]);
+		run_to(2);
+		let round = CurrentRound::<Test>::get();
+		assert_eq!((round.info.index, round.info.start, round.info.end), (1, 2, 4));
+		assert_eq!(round.oracles.to_vec(), vec![ORACLES[0]]);
+		let parent = System::parent_hash();
+		assert_eq!(round.info.seed, polkadot_sdk::sp_crypto_hashing::blake2_256(&parent.encode()));
+		// Joining mid-round takes effect at the next round.
+		register(ORACLES[1]);
+		run_to(3);
+		assert_eq!(CurrentRound::<Test>::get().oracles.len(), 1);
+		run_to(4);
+		let next = CurrentRound::<Test>::get();
+		assert_eq!((next.info.index, next.oracles.len()), (2, 2));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::RoundStarted { round: 2, oracles: 2, .. })));
+	});
+}
+
+#[test]
+fn assignments_follow_the_shared_function() {
+	test(&[], || {
+		for oracle in ORACLES {
+			register(oracle);
+		}
+		run_to(2);
+		let nodes: Vec<NodeId> = (0..3).map(|p| node(HP, p)).collect();
+		let round = CurrentRound::<Test>::get();
+		for (index, oracle) in round.oracles.iter().enumerate() {
+			let expected: Vec<NodeId> = nodes
+				.iter()
+				.copied()
+				.filter(|n| assigned_oracles(&round.info.seed, *n, 5, 3).contains(&(index as u32)))
+				.collect();
+			assert_eq!(Sla::assignments(oracle), expected);
+		}
+		// Three oracles per node in all.
+		let total: usize = round.oracles.iter().map(|o| Sla::assignments(o).len()).sum();
+		assert_eq!(total, 9);
+		assert!(Sla::assignments(&99).is_empty());
+	});
+}
+
+#[test]
+fn bad_reports_are_invalid_before_they_reach_a_block() {
+	test(&[], || {
+		for oracle in ORACLES {
+			register(oracle);
+		}
+		run_to(2);
+		let n = node(HP, 0);
+		let round = CurrentRound::<Test>::get();
+		let assigned = assigned_oracles(&round.info.seed, n, 5, 3);
+		let on = round.oracles[assigned[0] as usize];
+		let off = round
+			.oracles
+			.iter()
+			.enumerate()
+			.find(|(i, _)| !assigned.contains(&(*i as u32)))
+			.map(|(_, o)| *o)
+			.expect("two oracles are not assigned");
+		let validity = |report: Report<u64, ConstU32<OUTCOMES>>, signer: u64| {
+			let signature = sign_report(signer, &report);
+			Sla::authorize_report(TransactionSource::External, &report, &signature).map(|_| ())
+		};
+		let stale: TransactionValidityError = InvalidTransaction::Stale.into();
+		assert_eq!(validity(report(on, vec![(n, PASS)]), on), Ok(()));
+		// Not assigned, unknown node, the same node twice, nothing at all.
+		let custom = |e: Error<Test>| -> TransactionValidityError {
+			InvalidTransaction::Custom(error_code(&e)).into()
+		};
+		assert_eq!(validity(report(off, vec![(n, PASS)]), off), Err(custom(Error::NotAssigned)));
+		assert_eq!(validity(report(on, vec![(77, PASS)]), on), Err(custom(Error::NotAssigned)));
+		assert_eq!(
+			validity(report(on, vec![(n, PASS), (n, FAIL)]), on),
+			Err(custom(Error::UnsortedOutcomes))
+		);
+		assert_eq!(validity(report(on, vec![]), on), Err(custom(Error::EmptyReport)));
+		// Signed by another key; from an account that is no oracle.
+		assert_eq!(
+			validity(report(on, vec![(n, PASS)]), off),
+			Err(InvalidTransaction::BadProof.into())
+		);
+		assert_eq!(
+			validity(report(99, vec![(n, PASS)]), on),
+			Err(InvalidTransaction::BadSigner.into())
+		);
+		// Late (another round) and duplicate reports are stale.
+		let mut late = report(on, vec![(n, PASS)]);
+		late.round += 1;
+		assert_eq!(validity(late, on), Err(stale));
+		assert_eq!(submit(on, vec![(n, PASS)]), Ok(()));
+		assert_eq!(submit(on, vec![(n, PASS)]), Err(stale));
+		// The round after, the same oracle may report again.
+		run_to(4);
+		let again = assigned_oracles(&CurrentRound::<Test>::get().info.seed, n, 5, 3);
+		let oracle = CurrentRound::<Test>::get().oracles[again[0] as usize];
+		assert_eq!(submit(oracle, vec![(n, PASS)]), Ok(()));
+		// The call cannot be dispatched by a signed origin.
+		let report = report(on, vec![(n, PASS)]);
+		let signature = sign_report(on, &report);
+		assert_noop!(
+			Sla::submit_reports(RuntimeOrigin::signed(on), report, signature),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn a_majority_of_passes_activates_a_pending_node_and_missing_reports_count_for_nobody() {
+	test(&[], || {
+		three_oracles();
+		let n = node(HP, 0);
+		let [a, b, c] = [ORACLES[0], ORACLES[1], ORACLES[2]];
+		assert_ok!(submit(a, vec![(n, PASS)]));
+		assert_eq!(status(n), NodeStatus::Pending, "one of three is no majority");
+		// Round 2: one fail, two missing: nothing happens.
+		run_to(4);
+		assert_ok!(submit(a, vec![(n, FAIL)]));
+		assert_eq!(status(n), NodeStatus::Pending);
+		// Round 3: two passes decide.
+		run_to(6);
+		assert_ok!(submit(a, vec![(n, PASS)]));
+		assert_ok!(submit(b, vec![(n, PASS)]));
+		assert_eq!(status(n), NodeStatus::Active);
+		assert!(events().iter().any(|e| matches!(e, Event::RoundDecided { passed: true, .. })));
+		// A late third vote still counts toward its oracle's record, not the decision.
+		assert_ok!(submit(c, vec![(n, FAIL)]));
+		assert_eq!(status(n), NodeStatus::Active);
+		assert_eq!(Oracles::<Test>::get(c).map(|i| (i.votes, i.disagreements)), Some((1, 1)));
+		let sla = Sla::node_sla(n).expect("live node");
+		assert_eq!((sla.round, sla.votes, sla.decided), (3, vec![true, true, false], Some(true)));
+	});
+}
+
+#[test]
+fn a_tie_decides_nothing() {
+	test(&[], || {
+		register(ORACLES[0]);
+		register(ORACLES[1]);
+		run_to(2);
+		let n = node(HP, 0);
+		assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
+		assert_ok!(submit(ORACLES[1], vec![(n, FAIL)]));
+		assert_eq!(status(n), NodeStatus::Pending);
+		assert_eq!(Sla::node_sla(n).map(|s| s.decided), Some(None));
+	});
+}
+
+/// Makes `n` active in the current round and moves to the next round.
+fn activate(n: NodeId) {
+	assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
+	assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+	assert_eq!(status(n), NodeStatus::Active);
+	next_round();
+}
+
+fn next_round() {
+	let end = CurrentRound::<Test>::get().info.end;
+	run_to(u64::from(end));
+}
+
+/// Two oracles fail `n` in the current round, then the next round starts.
+fn fail_round(n: NodeId) {
+	assert_ok!(submit(ORACLES[0], vec![(n, FAIL)]));
+	assert_ok!(submit(ORACLES[1], vec![(n, FAIL)]));
+	next_round();
+}
+
+#[test]
+fn failing_nodes_go_faulty_then_slashing_after_the_grace_period_and_recover_on_a_pass() {
+	test(&[], || {
+		three_oracles();
+		let n = node(HP, 0);
+		activate(n);
+		let own = 10 * 10; // capacity × self_per_unit
+		let era = Sla::current_era();
+		fail_round(n);
+		assert_eq!(status(n), NodeStatus::Faulty);
+		assert!(events().contains(&Event::AnomalyOpened { node: n, era }));
+		// Still within the grace era: failing again keeps it Faulty, nothing slashed.
+		while Sla::current_era() == era {
+			fail_round(n);
+		}
+		assert_eq!(status(n), NodeStatus::Faulty);
+		assert!(!events().iter().any(|e| matches!(e, Event::Slashed { .. })));
+		// Past the grace period, the next failed round starts slashing: 20% of S(n) per era.
+		let bond = pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond);
+		fail_round(n);
+		assert_eq!(status(n), NodeStatus::Slashing);
+		assert!(events().contains(&Event::SlashingStarted { node: n }));
+		assert!(events().contains(&Event::Slashed { node: n, hp: HP, eras: 1, amount: own / 5 }));
+		assert_eq!(
+			pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond),
+			bond.map(|b| b - own / 5)
+		);
+		// Failing again in the same era slashes nothing more.
+		let slashes = || events().iter().filter(|e| matches!(e, Event::Slashed { .. })).count();
+		fail_round(n);
+		assert_eq!(slashes(), 1);
+		// A pass closes the anomaly.
+		assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
+		assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+		assert_eq!(status(n), NodeStatus::Active);
+		assert!(events().contains(&Event::AnomalyClosed { node: n }));
+		assert_eq!(Sla::node_sla(n).map(|s| (s.faulty_since, s.slashed)), Some((None, 0)));
+	});
+}
+
+#[test]
+fn a_node_slashed_below_the_floor_is_force_retired_with_refunds_and_its_passport_revoked() {
+	test(&[], || {
+		three_oracles();
+		let n = node(HP, 0);
+		activate(n);
+		// An SP leases half of it.
+		assert_ok!(Market::request_capacity(
+			RuntimeOrigin::signed(SP),
+			0,
+			HardwareClass::Storage,
+			5,
+			15,
+			5,
+			Default::default(),
+			false
+		));
+		let escrow: RuntimeHoldReason = pallet_capacity_market::HoldReason::Escrow.into();
+		assert_eq!(Balances::balance_on_hold(&escrow, &SP), 5 * 5 * 15);
+		let before = Balances::free_balance(SP);
+		// Fail every round: Faulty, then 20% per era; the third slash passes the 50% floor.
+		let mut rounds = 0;
+		while <Market as NodeHealth>::status(n).is_some_and(|s| s != NodeStatus::Retired)
+			&& Sla::node_sla(n).is_some()
+		{
+			fail_round(n);
+			rounds += 1;
+			assert!(rounds < 100, "never retired");
+		}
+		assert!(events().contains(&Event::ForceRetired { node: n }));
+		let slashed: Balance = events()
+			.iter()
+			.filter_map(|e| match e {
+				Event::Slashed { amount, .. } => Some(*amount),
+				_ => None,
+			})
+			.sum();
+		assert_eq!(slashed, 3 * 20, "three eras of 20% of S(n) = 100");
+		assert_eq!(Passports::owner_of(0), None, "the passport is revoked");
+		assert_eq!(Sla::node_sla(n), None);
+		// The SP's lease ends with a refund of everything not served while the node was paid.
+		let lease = Market::leases_of(&SP).first().map(|(id, _)| *id).expect("lease open");
+		assert_ok!(Market::settle_lease(RuntimeOrigin::signed(SP), lease));
+		assert!(Market::leases_of(&SP).is_empty());
+		assert_eq!(Balances::balance_on_hold(&escrow, &SP), 0);
+		// The lease began the era after the request and the node failed from then on: no era
+		// was paid, all of it came back.
+		assert_eq!(Balances::free_balance(SP), before + 5 * 5 * 15);
+		assert!(<Market as NodeHealth>::status(n).is_none(), "gone once its leases ended");
+	});
+}
+
+#[test]
+fn reliability_is_an_exponentially_weighted_pass_rate() {
+	test(&[], || {
+		three_oracles();
+		let n = node(HP, 0);
+		assert_eq!(<Sla as NodeReliability>::reliability(n), Perbill::one());
+		activate(n);
+		assert_eq!(<Sla as NodeReliability>::reliability(n), Perbill::one());
+		fail_round(n);
+		let after_fail = <Sla as NodeReliability>::reliability(n);
+		assert_eq!(after_fail, Perbill::from_rational(7u32, 8u32));
+		assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
+		assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+		let expected = after_fail
+			.saturating_sub(after_fail * Perbill::from_rational(1u32, 8u32))
+			.saturating_add(Perbill::from_rational(1u32, 8u32));
+		assert_eq!(<Sla as NodeReliability>::reliability(n), expected);
+		// Matching reads the same score through the market.
+		assert_eq!(Market::node_info(n).map(|i| i.reliability), Some(expected));
+	});
+}
+
+#[test]
+fn an_oracle_that_keeps_disagreeing_is_removed_and_its_passport_revoked() {
+	test(&[], || {
+		three_oracles();
+		let liar = ORACLES[2];
+		let n = node(HP, 0);
+		// Window of 4 votes, at most 50% disagreement: 3 of 4 against the majority removes it.
+		for _ in 0..4 {
+			assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
+			assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+			if Oracles::<Test>::contains_key(liar) {
+				assert_ok!(submit(liar, vec![(n, FAIL)]));
+			}
+			next_round();
+		}
+		assert!(!Oracles::<Test>::contains_key(liar));
+		assert!(!Sla::oracles().contains(&liar));
+		assert_eq!(Passports::owner_of(passport_of(liar)), None, "revoked");
+		assert!(events().iter().any(
+			|e| matches!(e, Event::OracleRemoved { oracle, votes: 4, disagreements: 4 } if *oracle == liar)
+		));
+		// The honest ones stay, their windows reset.
+		assert_eq!(
+			Oracles::<Test>::get(ORACLES[0]).map(|i| (i.votes, i.disagreements)),
+			Some((0, 0))
+		);
+	});
+}
+
+/// Challenge data for the off-chain worker tests: 4 chunks of 64 bytes.
+fn agent_data() -> (Vec<Vec<u8>>, MerkleTree) {
+	let chunks: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 64]).collect();
+	let tree =
+		MerkleTree::from_leaves(chunks.iter().map(|c| leaf_hash(c)).collect()).expect("non-empty");
+	(chunks, tree)
+}
+
+/// Expects the two requests of a challenge of `node` at `endpoint` by `oracle`, answered from
+/// `chunks` (with the first byte of each answered chunk flipped if `corrupt`).
+fn expect_challenge(
+	state: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::OffchainState>,
+	endpoint: &str,
+	node: NodeId,
+	oracle: u64,
+	corrupt: bool,
+) {
+	let (chunks, tree) = agent_data();
+	let info = AgentInfo { leaf_count: 4, chunk_size: 64, tree_root: tree.root() };
+	let seed = CurrentRound::<Test>::get().info.seed;
+	let indices = challenge_indices(&seed, node, &oracle.encode(), 4, 2);
+	let list: Vec<String> = indices.iter().map(|i| i.to_string()).collect();
+	let response = ChallengeResponse {
+		chunks: indices
+			.iter()
+			.map(|i| {
+				let mut data = chunks[*i as usize].clone();
+				if corrupt {
+					data[0] ^= 0xff;
+				}
+				ChunkProof { index: *i, data, proof: tree.proof(*i).expect("in range") }
+			})
+			.collect(),
+	};
+	let mut state = state.write();
+	for (uri, body) in [
+		(format!("{endpoint}/v1/info"), info.encode()),
+		(format!("{endpoint}/v1/challenge?indices={}", list.join(",")), response.encode()),
+	] {
+		state.expect_request(PendingRequest {
+			method: "GET".into(),
+			uri,
+			headers: vec![("Accept".into(), "application/octet-stream".into())],
+			response: Some(body),
+			sent: true,
+			response_headers: vec![],
+			..Default::default()
+		});
+	}
+}
+
+fn registered_node_with_agent_root() -> NodeId {
+	let n = node(HP, 0);
+	let (_, tree) = agent_data();
+	assert_ok!(Market::set_endpoint(
+		RuntimeOrigin::signed(HP),
+		n,
+		b"http://agent.test/".to_vec(),
+		tree.proof_root()
+	));
+	n
+}
+
+fn submitted(
+	pool: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::PoolState>,
+) -> Vec<Report<u64, ConstU32<OUTCOMES>>> {
+	pool.read()
+		.transactions
+		.iter()
+		.map(|tx| match Extrinsic::decode(&mut &tx[..]).expect("an extrinsic").function {
+			RuntimeCall::Sla(Call::submit_reports { report, .. }) => report,
+			other => panic!("unexpected call {other:?}"),
+		})
+		.collect()
+}
+
+#[test]
+fn the_offchain_worker_challenges_verifies_and_reports_once_per_round() {
+	let (mut ext, offchain, pool) = new_test_ext(&[ORACLES[0]]);
+	ext.execute_with(|| {
+		register(ORACLES[0]);
+		run_to(2);
+		let n = registered_node_with_agent_root();
+		expect_challenge(&offchain, "http://agent.test", n, ORACLES[0], false);
+		Sla::offchain_worker(2);
+		let reports = submitted(&pool);
+		assert_eq!(reports.len(), 1);
+		assert_eq!(reports[0].oracle, ORACLES[0]);
+		assert!(matches!(reports[0].outcomes[..], [(node, Outcome::Pass { .. })] if node == n));
+		// The next block's worker does not challenge or submit again for this round.
+		Sla::offchain_worker(3);
+		assert_eq!(submitted(&pool).len(), 1);
+		// The submitted transaction is valid and, applied, activates the node.
+		let tx = pool.read().transactions[0].clone();
+		let xt = Extrinsic::decode(&mut &tx[..]).expect("an extrinsic");
+		assert!(matches!(xt.function.authorize(TransactionSource::Local), Some(Ok(_))));
+		let origin: RuntimeOrigin = frame_system::RawOrigin::Authorized.into();
+		assert_ok!(xt.function.dispatch_bypass_filter(origin));
+		assert_eq!(status(n), NodeStatus::Active);
+	});
+}
+
+#[test]
+fn the_offchain_worker_reports_bad_proofs_and_wrong_roots() {
+	let (mut ext, offchain, pool) = new_test_ext(&[ORACLES[0]]);
+	ext.execute_with(|| {
+		register(ORACLES[0]);
+		run_to(2);
+		let n = registered_node_with_agent_root();
+		expect_challenge(&offchain, "http://agent.test", n, ORACLES[0], true);
+		Sla::offchain_worker(2);
+		assert_eq!(submitted(&pool)[0].outcomes[0].1, Outcome::Fail(FailReason::BadProof));
+
+		// Next round: the agent serves other data than the node registered. (Dead agents and
+		// HTTP errors need a real agent: the node's end-to-end tests stop one.)
+		run_to(4);
+		assert_ok!(Market::set_endpoint(
+			RuntimeOrigin::signed(HP),
+			n,
+			b"http://agent.test".to_vec(),
+			[1; 32]
+		));
+		{
+			let (_, tree) = agent_data();
+			let info = AgentInfo { leaf_count: 4, chunk_size: 64, tree_root: tree.root() };
+			offchain.write().expect_request(PendingRequest {
+				method: "GET".into(),
+				uri: "http://agent.test/v1/info".into(),
+				headers: vec![("Accept".into(), "application/octet-stream".into())],
+				response: Some(info.encode()),
+				sent: true,
+				..Default::default()
+			});
+		}
+		Sla::offchain_worker(4);
+		assert_eq!(submitted(&pool)[1].outcomes[0].1, Outcome::Fail(FailReason::WrongRoot));
+	});
+}
+
+#[test]
+fn a_node_without_an_oracle_key_in_its_keystore_does_nothing() {
+	let (mut ext, _, pool) = new_test_ext(&[]);
+	ext.execute_with(|| {
+		register(ORACLES[0]);
+		run_to(2);
+		registered_node_with_agent_root();
+		Sla::offchain_worker(2);
+		assert!(pool.read().transactions.is_empty());
+	});
+}
+
+#[test]
+fn genesis_sets_the_clock_and_the_pallet_is_the_era_provider() {
+	test(&[], || {
+		assert_eq!(EraLength::<Test>::get(), ERA_LENGTH);
+		assert_eq!(ChallengePeriod::<Test>::get(), PERIOD);
+		run_to(25);
+		assert_eq!(<Sla as EraProvider>::current_era(), 2);
+	});
+}
+
+/// The `Custom` code of an error in transaction validity: its index in the error enum.
+fn error_code(e: &Error<Test>) -> u8 {
+	match e {
+		Error::NotAssigned => 7,
+		Error::EmptyReport => 8,
+		Error::UnsortedOutcomes => 9,
+		_ => 0,
+	}
+}

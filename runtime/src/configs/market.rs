@@ -1,0 +1,118 @@
+//! Capacity market (SPEC §4): clusters created by root (sudo on dev chains, governance later);
+//! nodes stake passports and commit collateral through the collateral pallet's traits; SP escrow is
+//! a hold on the SP's account; lease income is credited to the HP's pool in the collateral pallet;
+//! the SLA oracle drives node status and supplies reliability scores and the era clock.
+
+use polkadot_sdk::*;
+
+use frame_support::parameter_types;
+use frame_system::EnsureRoot;
+use icn_primitives::EraIndex;
+
+use crate::{AccountId, Balances, Collateral, Passports, Runtime, RuntimeHoldReason, SlaOracle};
+
+parameter_types! {
+	/// Region codes such as `eu-central-1`; 32 bytes leave room for longer provider codes.
+	pub const MaxRegionLen: u32 = 32;
+	/// An agent URL: scheme, host, port and a short path.
+	pub const MaxEndpointLen: u32 = 256;
+	/// A node commits for at least a week of one-day eras, so that leases can be planned on it.
+	pub const MinCommitmentEras: EraIndex = 7;
+	/// SPEC §4.6 suggests 64 candidates per request.
+	pub const MaxCandidates: u32 = 64;
+	/// A request is split across at most 16 nodes: each allocation is a lease with its own
+	/// writes, and 16 keeps the worst-case request far under 1% of a block
+	/// (`docs/performance.md`).
+	pub const MaxAllocations: u32 = 16;
+	/// SPEC §4.8 leaves the notice open: two eras (two days).
+	pub const CancelNoticeEras: EraIndex = 2;
+}
+
+impl pallet_capacity_market::Config for Runtime {
+	type Passports = Passports;
+	type Collateral = Collateral;
+	type Eras = SlaOracle;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type MaxRegionLen = MaxRegionLen;
+	type MaxEndpointLen = MaxEndpointLen;
+	type MinCommitmentEras = MinCommitmentEras;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Reliability = SlaOracle;
+	type MaxCandidates = MaxCandidates;
+	type MaxAllocations = MaxAllocations;
+	type Rewards = Collateral;
+	type CancelNoticeEras = CancelNoticeEras;
+	type WeightInfo = pallet_capacity_market::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkHelper;
+}
+
+/// Gives benchmark HPs and oracles passports (and HPs a bond) through the real pallets, registers
+/// active nodes, and moves blocks forward by whole eras.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_capacity_market::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn provision_hp(hp: &AccountId) -> icn_primitives::passport::PassportId {
+		use frame_support::traits::fungible::Mutate;
+		use icn_primitives::{passport::PassportKind, ICNT};
+		let passport = pallet_passports::NextPassportId::<Runtime>::get();
+		// Benchmark setup: a failure here shows up as the benchmark's own failed assertion.
+		let _ = Passports::mint(
+			crate::RuntimeOrigin::root(),
+			sp_runtime::MultiAddress::Id(hp.clone()),
+			PassportKind::HardwareProvider,
+			Default::default(),
+		);
+		let _ = Balances::set_balance(hp, 10_000_000 * ICNT);
+		let _ = Collateral::bond(crate::RuntimeOrigin::signed(hp.clone()), 1_000_000 * ICNT);
+		passport
+	}
+
+	fn advance_eras(eras: EraIndex) {
+		let now = crate::System::block_number();
+		let length = pallet_sla_oracle::EraLength::<Runtime>::get();
+		crate::System::set_block_number(now.saturating_add(eras.saturating_mul(length)));
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_sla_oracle::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn oracle_passport(who: &AccountId) -> icn_primitives::passport::PassportId {
+		use icn_primitives::passport::PassportKind;
+		let passport = pallet_passports::NextPassportId::<Runtime>::get();
+		let _ = Passports::mint(
+			crate::RuntimeOrigin::root(),
+			sp_runtime::MultiAddress::Id(who.clone()),
+			PassportKind::Oracle,
+			Default::default(),
+		);
+		passport
+	}
+
+	fn active_node(index: u32) -> icn_primitives::NodeId {
+		use icn_primitives::{market::NodeHealth, HardwareClass};
+		use pallet_capacity_market::BenchmarkHelper as _;
+		let hp: AccountId = frame_benchmarking::account("sla-hp", index, 0);
+		let passport = Self::provision_hp(&hp);
+		let node = pallet_capacity_market::NextNodeId::<Runtime>::get();
+		let _ = crate::CapacityMarket::register_node(
+			crate::RuntimeOrigin::signed(hp),
+			passport,
+			0,
+			HardwareClass::Storage,
+			1_024,
+			icn_primitives::MILLI_ICNT,
+			MinCommitmentEras::get().saturating_add(100),
+			b"http://127.0.0.1:7100".to_vec(),
+			[1; 32],
+		);
+		let _ = <crate::CapacityMarket as NodeHealth>::set_status(
+			node,
+			icn_primitives::market::NodeStatus::Active,
+		);
+		node
+	}
+}
