@@ -48,6 +48,10 @@ pub enum Subcommand {
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),
 
+	/// The hardware agent an HP runs beside its node: `agent init` creates the challenge data
+	/// and prints the proof root to register; `agent run` serves challenges over HTTP.
+	Agent(crate::agent::AgentCmd),
+
 	/// Runtime benchmarks (`benchmark pallet` regenerates the pallets' `weights.rs`; `machine`
 	/// and `block` measure a validator's hardware and imported blocks). Only in nodes built with
 	/// `--features runtime-benchmarks`; see `scripts/benchmark-pallets.sh`.

@@ -1,5 +1,6 @@
 //! `icn-node`: a full node or validator of ICN Chain (Aura + GRANDPA, ParityDB, off-chain workers).
 
+mod agent;
 mod chain_spec;
 mod cli;
 mod command;

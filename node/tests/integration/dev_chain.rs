@@ -20,7 +20,7 @@ use crate::support::{from_hex, header_number, to_hex, Node, NodeConfig, Rpc};
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `System.Events` at block `hash`, decoded with the runtime's own types.
-fn events_at(rpc: &mut Rpc, hash: &Value) -> Vec<RuntimeEvent> {
+pub(crate) fn events_at(rpc: &mut Rpc, hash: &Value) -> Vec<RuntimeEvent> {
 	let key = [twox_128(b"System"), twox_128(b"Events")].concat();
 	let raw = rpc.request("state_getStorage", json!([to_hex(&key), hash]));
 	let bytes = from_hex(raw.as_str().unwrap_or_default());
@@ -39,7 +39,7 @@ fn prometheus_metrics(port: u16) -> String {
 }
 
 /// Submits an encoded extrinsic and waits until it is in a block; returns that block's hash.
-fn submit_and_wait(rpc: &mut Rpc, xt: &[u8]) -> Value {
+pub(crate) fn submit_and_wait(rpc: &mut Rpc, xt: &[u8]) -> Value {
 	let watch = rpc.subscribe("author_submitAndWatchExtrinsic", json!([to_hex(xt)]));
 	loop {
 		let status = rpc.next_notification(&watch, TIMEOUT).expect("transaction status update");

@@ -6,7 +6,9 @@
 
 mod support;
 
+mod agent;
 mod bad_input;
 mod chain_spec;
 mod dev_chain;
 mod local_validators;
+mod oracle;

@@ -311,3 +311,88 @@ pub fn from_hex(hex: &str) -> Vec<u8> {
 		.filter_map(|i| digits.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
 		.collect()
 }
+
+/// A running `icn-node agent run`. Dropping it kills the process.
+pub struct Agent {
+	child: Child,
+	/// `127.0.0.1:port` it serves on.
+	pub addr: String,
+}
+
+impl Agent {
+	/// Starts `icn-node agent run --data-dir <dir> --listen <listen>` plus `extra`, and waits
+	/// until it serves.
+	pub fn start(dir: &Path, listen: &str, extra: &[&str]) -> Agent {
+		let mut child = Command::new(node_binary())
+			.args(["agent", "run", "--data-dir"])
+			.arg(dir)
+			.args(["--listen", listen])
+			.args(extra)
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped())
+			.spawn()
+			.expect("icn-node agent starts");
+		let stderr = child.stderr.take().expect("piped stderr");
+		let mut lines = BufReader::new(stderr).lines();
+		let addr = loop {
+			match lines.next() {
+				Some(Ok(line)) => {
+					if let Some(url) = line.split("on http://").nth(1) {
+						break url.trim().to_string();
+					}
+				},
+				_ => panic!("the agent exited before serving"),
+			}
+		};
+		// Keep draining its stderr so it never blocks on a full pipe.
+		std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+		Agent { child, addr }
+	}
+
+	/// `http://<addr>`.
+	pub fn url(&self) -> String {
+		format!("http://{}", self.addr)
+	}
+}
+
+impl Drop for Agent {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// `icn-node agent init` in `dir` with `chunks` chunks of `chunk_size` bytes; returns the proof
+/// root it printed (hex).
+pub fn agent_init(dir: &Path, chunks: u32, chunk_size: u32) -> String {
+	let (status, stdout, stderr) = run_node_command(&[
+		"agent",
+		"init",
+		"--data-dir",
+		dir.to_str().expect("utf-8 path"),
+		"--chunks",
+		&chunks.to_string(),
+		"--chunk-size",
+		&chunk_size.to_string(),
+	]);
+	assert!(status.success(), "agent init failed: {stderr}");
+	stdout.trim().to_string()
+}
+
+/// A plain HTTP/1.0 request to `addr` (`127.0.0.1:port`): status code and body.
+pub fn http(addr: &str, method: &str, path: &str) -> (u16, Vec<u8>) {
+	use std::io::{Read, Write};
+	let mut stream = TcpStream::connect(addr).expect("connect to the agent");
+	stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+	write!(stream, "{method} {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send request");
+	let mut raw = Vec::new();
+	let _ = stream.read_to_end(&mut raw);
+	let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP response");
+	let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+	let status = head
+		.split_whitespace()
+		.nth(1)
+		.and_then(|code| code.parse().ok())
+		.expect("a status code");
+	(status, raw[split + 4..].to_vec())
+}
