@@ -680,6 +680,64 @@ fn nodes_with_leases_cannot_exit() {
 // ---------------------------------------------------------------------------------------------
 // Settlement, cancellation and renewal (SPEC §4.7, §4.8)
 
+#[test]
+fn force_retire_ends_leases_with_refunds_and_revokes_the_passport() {
+	use icn_primitives::market::NodeDirectory;
+	test(|| {
+		let id = one_lease();
+		let issuance = Balances::total_issuance();
+		let committed = pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE);
+		// Era 2: one era (1) served, then the node fails and is slashed to the floor.
+		go_to_era(2);
+		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+		go_to_era(3);
+		assert_ok!(<Market as NodeHealth>::force_retire(id));
+		assert_eq!(last_event(), Event::NodeForceRetired { node: id, era: 3 });
+		assert_eq!(Passports::owner_of(0), None, "revoked");
+		assert_eq!(
+			pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE),
+			committed - 100,
+			"its collateral commitment is released"
+		);
+		assert_eq!(node(id).status, NodeStatus::Retired);
+		assert!(<Market as NodeDirectory<u64>>::target(id).is_none());
+		assert!(!<Market as NodeDirectory<u64>>::live_nodes().contains(&id));
+		assert!(Market::candidates(0, STORAGE, 10).is_empty());
+		// Nothing can be done with it but settling its leases.
+		assert_noop!(Market::set_price(origin(HP), id, 5), Error::<Test>::NodeRetired);
+		assert_noop!(Market::exit_node(origin(HP), id), Error::<Test>::NodeRetired);
+		assert_noop!(
+			<Market as NodeHealth>::set_status(id, NodeStatus::Active),
+			Error::<Test>::IllegalTransition
+		);
+		assert_noop!(<Market as NodeHealth>::force_retire(id), Error::<Test>::IllegalTransition);
+		// Settling: era 1 paid (30), era 2 faulty (30 back), eras 3–4 refunded (60 back).
+		let before = Balances::free_balance(SP);
+		assert_ok!(Market::settle_lease(origin(HP2), 0));
+		assert_eq!(
+			System::events()
+				.iter()
+				.filter_map(|r| match &r.event {
+					RuntimeEvent::Market(Event::LeaseSettled { paid, compensation, .. }) =>
+						Some((*paid, *compensation)),
+					_ => None,
+				})
+				.last(),
+			Some((30, 90))
+		);
+		assert_eq!(Balances::free_balance(SP), before + 90);
+		assert_eq!(escrow(SP), 0);
+		assert!(Nodes::<Test>::get(id).is_none(), "gone with its last lease");
+		assert!(ForceRetired::<Test>::get(id).is_none());
+		assert_eq!(Balances::total_issuance(), issuance);
+		// A node without leases goes at once.
+		let other = active_node(HP, 1, 10, 3, 20);
+		assert_ok!(<Market as NodeHealth>::force_retire(other));
+		assert!(Nodes::<Test>::get(other).is_none());
+		assert_eq!(Passports::owner_of(1), None);
+	});
+}
+
 fn go_to_era(era: u32) {
 	System::set_block_number(u64::from(era * ERA_LENGTH));
 }
