@@ -92,11 +92,16 @@ pub trait NodeHealth {
 	fn force_retire(node: NodeId) -> DispatchResult;
 }
 
-/// What the SLA oracle needs to know to challenge a node and act on the outcome.
+/// What the SLA oracle needs to know to challenge a node and act on the outcome (and the
+/// rewards pallet to weigh it).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct ChallengeTarget<AccountId> {
 	/// The HP whose collateral backs it.
 	pub hp: AccountId,
+	/// Its cluster.
+	pub cluster: ClusterId,
+	/// The first era after its commitment.
+	pub commitment_end: EraIndex,
 	/// Its hardware class.
 	pub class: HardwareClass,
 	/// Its capacity (its own collateral `S(n)` follows from class and capacity).
@@ -116,6 +121,23 @@ pub trait NodeDirectory<AccountId> {
 	/// Every node that is not retired. O(nodes): for off-chain workers and runtime APIs only,
 	/// never for calls or hooks.
 	fn live_nodes() -> Vec<NodeId>;
+}
+
+/// What the rewards pallet (SPEC §6) hears from the market and the SLA oracle. Every call is O(1).
+pub trait RewardHooks<AccountId> {
+	/// Something that weighs in `node`'s reward share changed (status, capacity, commitment,
+	/// reliability), or it retired: its share is settled and re-weighed.
+	fn node_changed(node: NodeId);
+	/// SPs paid `amount` for capacity of `class` in `cluster` (lease settlement).
+	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance);
+	/// `oracle` submitted a valid report with `outcomes` outcomes.
+	fn report_accepted(oracle: &AccountId, outcomes: u32);
+}
+
+impl<AccountId> RewardHooks<AccountId> for () {
+	fn node_changed(_node: NodeId) {}
+	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance) {}
+	fn report_accepted(_oracle: &AccountId, _outcomes: u32) {}
 }
 
 /// A node's reliability score (SPEC §5.6), which the market's matching weighs (SPEC §4.5).

@@ -1246,6 +1246,8 @@ impl<T: Config> icn_primitives::market::NodeDirectory<T::AccountId> for Pallet<T
 		Nodes::<T>::get(node).filter(|n| n.status != NodeStatus::Retired).map(|n| {
 			icn_primitives::market::ChallengeTarget {
 				hp: n.hp,
+				cluster: n.cluster,
+				commitment_end: n.commitment_end,
 				class: n.class,
 				capacity: n.capacity,
 				status: n.status,

@@ -1,0 +1,634 @@
+//! # Cluster rewards pallet (SPEC §6, litepaper §3.10)
+//!
+//! Protocol emission from a reward pool account funded at genesis, following demand per cluster.
+//!
+//! * **Per era and per `(cluster, class)` group** ([`GroupParams`]): a *subsidy*
+//!   `base_subsidy × max(0, 1 − capacity / subsidy_cap)` that shrinks as capacity joins, and a
+//!   *usage reward* `usage_multiplier × fees SPs paid in the group during the era`. The era's total
+//!   over all groups is capped at `MaxEmissionPerEra`, every group scaled down pro-rata.
+//! * **Shares** among a group's rewardable nodes (`Active`) in proportion to
+//!   `capacity × reliability × (1 + commitment_bonus)`, through a per-group reward-per-weight
+//!   accumulator: the era transition is O(groups), never O(nodes); a node's share is settled when
+//!   its weight changes ([`RewardHooks::node_changed`], from the market and the SLA oracle) and
+//!   paid by [`Pallet::claim_node_rewards`] into its HP's pool split (commission / self /
+//!   delegators) through [`RewardCrediting`]. A `Faulty` or `Slashing` node weighs nothing, so the
+//!   rewards of those eras are never paid to it: they stay in the pool.
+//! * **Oracles** share a separate per-era budget (`OracleBudgetPerEra`) by valid reports
+//!   ([`RewardHooks::report_accepted`]), claimed with [`Pallet::claim_oracle_rewards`].
+//!
+//! Nothing leaves the pool until claimed; what an era allocates is recorded as emitted, and the
+//! accumulator rounds down, so claimable + claimed never exceeds emitted (checked by `try_state`).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use icn_primitives::{
+	collateral::{EraProvider, RewardCrediting},
+	market::{NodeDirectory, NodeReliability, NodeStatus, RewardHooks},
+	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
+};
+use polkadot_sdk::{frame_support, frame_system, sp_runtime};
+
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+	},
+};
+use sp_runtime::{
+	helpers_128bit::multiply_by_rational_with_rounding, FixedPointNumber, FixedU128, Perbill,
+	Rounding,
+};
+
+/// Scale of the reward-per-weight accumulators.
+pub const ACCUMULATOR_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// Reward parameters of one `(cluster, class)` group (SPEC §6.1).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+pub struct GroupParameters {
+	/// Subsidy per era with no capacity.
+	pub base_subsidy: Balance,
+	/// Capacity at which the subsidy reaches zero.
+	pub subsidy_cap: u64,
+	/// Usage reward per unit of SP fees.
+	pub usage_multiplier: FixedU128,
+}
+
+/// A group's running state.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct GroupState {
+	/// Σ weights of its rewardable nodes.
+	pub total_weight: u128,
+	/// Σ capacity of its rewardable nodes.
+	pub capacity: u64,
+	/// Reward per unit of weight since genesis, × [`ACCUMULATOR_SCALE`].
+	pub reward_per_weight: u128,
+	/// SP fees paid in the era in progress.
+	pub fees: Balance,
+	/// What the last processed era gave it: subsidy and usage reward, after the cap.
+	pub last_subsidy: Balance,
+	/// See `last_subsidy`.
+	pub last_usage: Balance,
+}
+
+/// A node's reward share.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct NodeShare<AccountId> {
+	/// The HP its rewards go to.
+	pub hp: AccountId,
+	/// Its group.
+	pub cluster: ClusterId,
+	/// See `cluster`.
+	pub class: HardwareClass,
+	/// Its current weight (0 unless `Active`).
+	pub weight: u128,
+	/// The capacity it adds to its group's (0 unless `Active`).
+	pub capacity: u64,
+	/// The group's accumulator when `pending` was last brought up to date.
+	pub paid_per_weight: u128,
+	/// Rewards earned and not yet claimed.
+	pub pending: Balance,
+}
+
+/// An oracle's valid reports, counted per era.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct OracleTally {
+	/// The era counted.
+	pub era: EraIndex,
+	/// Outcomes reported in that era.
+	pub reports: u32,
+	/// Rewards of earlier eras not yet claimed.
+	pub pending: Balance,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native token.
+		type Currency: Inspect<Self::AccountId, Balance = Balance> + Mutate<Self::AccountId>;
+		/// The reward pool account, funded at genesis.
+		type RewardPool: Get<Self::AccountId>;
+		/// Where node rewards go: the HP's pool split (SPEC §3.4); also pays oracles.
+		type Rewards: RewardCrediting<Self::AccountId>;
+		/// The market's nodes.
+		type Nodes: NodeDirectory<Self::AccountId>;
+		/// Reliability scores (the SLA oracle).
+		type Reliability: NodeReliability;
+		/// The protocol clock.
+		type Eras: EraProvider;
+		/// Sets group parameters.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Most `(cluster, class)` groups with parameters: bounds the era transition.
+		#[pallet::constant]
+		type MaxGroups: Get<u32>;
+		/// Most emitted to nodes in one era, over all groups.
+		#[pallet::constant]
+		type MaxEmissionPerEra: Get<Balance>;
+		/// Emitted to oracles per era, split by valid reports.
+		#[pallet::constant]
+		type OracleBudgetPerEra: Get<Balance>;
+		/// Bonus of the longest commitment: a node committed `BonusHorizonEras` or more ahead
+		/// weighs `1 + MaxCommitmentBonus`; shorter commitments get a linear share of it.
+		#[pallet::constant]
+		type MaxCommitmentBonus: Get<Perbill>;
+		/// See `MaxCommitmentBonus`.
+		#[pallet::constant]
+		type BonusHorizonEras: Get<EraIndex>;
+		/// Weights.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Parameters of each group with rewards.
+	#[pallet::storage]
+	pub type GroupParams<T: Config> =
+		CountedStorageMap<_, Twox64Concat, (ClusterId, HardwareClass), GroupParameters>;
+
+	/// Running state of each group.
+	#[pallet::storage]
+	pub type Groups<T: Config> =
+		StorageMap<_, Twox64Concat, (ClusterId, HardwareClass), GroupState, ValueQuery>;
+
+	/// Reward shares of nodes that have one.
+	#[pallet::storage]
+	pub type Shares<T: Config> = StorageMap<_, Twox64Concat, NodeId, NodeShare<T::AccountId>>;
+
+	/// The last era processed.
+	#[pallet::storage]
+	pub type ProcessedEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// Oracles' report counts and unclaimed rewards.
+	#[pallet::storage]
+	pub type OracleTallies<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, OracleTally>;
+
+	/// Outcomes reported by all oracles in the era in progress.
+	#[pallet::storage]
+	pub type EraReports<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Reward per reported outcome of recent eras (× [`ACCUMULATOR_SCALE`]), kept
+	/// `ORACLE_HISTORY` eras for oracles that have not reported since.
+	#[pallet::storage]
+	pub type OracleRate<T: Config> = StorageMap<_, Twox64Concat, EraIndex, u128>;
+
+	/// Allocated to nodes and oracles since genesis.
+	#[pallet::storage]
+	pub type Emitted<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	/// Paid out by claims since genesis.
+	#[pallet::storage]
+	pub type Claimed<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Parameters of the groups that have rewards from genesis.
+		pub groups: alloc::vec::Vec<((ClusterId, HardwareClass), GroupParameters)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		/// More groups than `MaxGroups` is a broken chain spec: building it fails.
+		fn build(&self) {
+			assert!(
+				self.groups.len() <= T::MaxGroups::get() as usize,
+				"more reward groups than MaxGroups"
+			);
+			for (group, params) in &self.groups {
+				GroupParams::<T>::insert(group, params);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance set the parameters of `(cluster, class)`.
+		GroupParamsSet { cluster: ClusterId, class: HardwareClass, params: GroupParameters },
+		/// Era `era` allocated `subsidy` and `usage` to `(cluster, class)` (after the cap).
+		GroupRewarded {
+			era: EraIndex,
+			cluster: ClusterId,
+			class: HardwareClass,
+			subsidy: Balance,
+			usage: Balance,
+		},
+		/// Era `era` allocated `nodes` to nodes (scaled by about `scale` to the cap) and `oracles`.
+		EraRewarded { era: EraIndex, nodes: Balance, oracles: Balance, scale: Perbill },
+		/// `node`'s rewards, `amount`, were credited to its HP `hp`'s pool.
+		NodeRewardsClaimed { node: NodeId, hp: T::AccountId, amount: Balance },
+		/// `oracle` was paid `amount`.
+		OracleRewardsClaimed { oracle: T::AccountId, amount: Balance },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The group limit is reached.
+		TooManyGroups,
+		/// The subsidy cap must be positive when there is a subsidy.
+		BadParameters,
+		/// The node has no rewards to claim.
+		NothingToClaim,
+		/// The node is unknown.
+		UnknownNode,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// At the first block of an era, allocates the era that ended: O(groups).
+		fn on_initialize(_now: BlockNumberFor<T>) -> Weight {
+			let era = T::Eras::current_era();
+			let done = ProcessedEra::<T>::get();
+			if era <= done {
+				return T::WeightInfo::on_initialize_idle();
+			}
+			ProcessedEra::<T>::put(era);
+			let groups = Self::process_era(era.saturating_sub(1));
+			T::WeightInfo::on_initialize_era(groups)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Sets the reward parameters of `(cluster, class)` (SPEC §6.1). Effective from the next
+		/// era transition.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_group_params())]
+		pub fn set_group_params(
+			origin: OriginFor<T>,
+			cluster: ClusterId,
+			class: HardwareClass,
+			params: GroupParameters,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(params.base_subsidy == 0 || params.subsidy_cap > 0, Error::<T>::BadParameters);
+			let key = (cluster, class);
+			ensure!(
+				GroupParams::<T>::contains_key(key)
+					|| GroupParams::<T>::count() < T::MaxGroups::get(),
+				Error::<T>::TooManyGroups
+			);
+			GroupParams::<T>::insert(key, params);
+			Self::deposit_event(Event::GroupParamsSet { cluster, class, params });
+			Ok(())
+		}
+
+		/// Pays `node`'s rewards into its HP's pool (commission, bond and delegators, SPEC §3.4).
+		/// Anyone may call it.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::claim_node_rewards())]
+		pub fn claim_node_rewards(origin: OriginFor<T>, node: NodeId) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(Shares::<T>::contains_key(node), Error::<T>::UnknownNode);
+			Self::update_node(node);
+			let share = Shares::<T>::get(node).ok_or(Error::<T>::NothingToClaim)?;
+			ensure!(share.pending > 0, Error::<T>::NothingToClaim);
+			let amount = share.pending;
+			T::Rewards::credit_reward(&T::RewardPool::get(), &share.hp, amount)?;
+			let hp = share.hp.clone();
+			if share.weight == 0 && T::Nodes::target(node).is_none() {
+				// Retired and paid out: nothing left to track.
+				Shares::<T>::remove(node);
+			} else {
+				Shares::<T>::insert(node, NodeShare { pending: 0, ..share });
+			}
+			Claimed::<T>::mutate(|c| *c = c.saturating_add(amount));
+			Self::deposit_event(Event::NodeRewardsClaimed { node, hp, amount });
+			Ok(())
+		}
+
+		/// Pays the caller's oracle rewards of past eras.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::claim_oracle_rewards())]
+		pub fn claim_oracle_rewards(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut tally = OracleTallies::<T>::get(&who).ok_or(Error::<T>::NothingToClaim)?;
+			Self::roll_oracle(&mut tally);
+			ensure!(tally.pending > 0, Error::<T>::NothingToClaim);
+			let amount = tally.pending;
+			T::Currency::transfer(&T::RewardPool::get(), &who, amount, Preservation::Preserve)?;
+			tally.pending = 0;
+			OracleTallies::<T>::insert(&who, tally);
+			Claimed::<T>::mutate(|c| *c = c.saturating_add(amount));
+			Self::deposit_event(Event::OracleRewardsClaimed { oracle: who, amount });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> RewardHooks<T::AccountId> for Pallet<T> {
+	fn node_changed(node: NodeId) {
+		Self::update_node(node);
+	}
+
+	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance) {
+		Groups::<T>::mutate((cluster, class), |g| g.fees = g.fees.saturating_add(amount));
+	}
+
+	fn report_accepted(oracle: &T::AccountId, outcomes: u32) {
+		let era = T::Eras::current_era();
+		let mut tally =
+			OracleTallies::<T>::get(oracle).unwrap_or(OracleTally { era, reports: 0, pending: 0 });
+		Self::roll_oracle(&mut tally);
+		tally.reports = tally.reports.saturating_add(outcomes);
+		OracleTallies::<T>::insert(oracle, tally);
+		EraReports::<T>::mutate(|r| *r = r.saturating_add(outcomes));
+	}
+}
+
+/// Eras of oracle rates kept for oracles that have not reported since.
+pub const ORACLE_HISTORY: EraIndex = 84;
+
+impl<T: Config> Pallet<T> {
+	/// What `params` gives a group with `capacity` and `fees` in one era, before the cap.
+	pub fn group_reward(
+		params: &GroupParameters,
+		capacity: u64,
+		fees: Balance,
+	) -> (Balance, Balance) {
+		let subsidy = if params.subsidy_cap == 0 || capacity >= params.subsidy_cap {
+			0
+		} else {
+			let left = params.subsidy_cap.saturating_sub(capacity);
+			multiply_by_rational_with_rounding(
+				params.base_subsidy,
+				u128::from(left),
+				u128::from(params.subsidy_cap),
+				Rounding::Down,
+			)
+			.unwrap_or(0)
+		};
+		(subsidy, params.usage_multiplier.saturating_mul_int(fees))
+	}
+
+	/// Allocates era `era`: O(groups).
+	fn process_era(era: EraIndex) -> u32 {
+		let mut allocations: alloc::vec::Vec<(
+			(ClusterId, HardwareClass),
+			GroupState,
+			Balance,
+			Balance,
+		)> = alloc::vec::Vec::new();
+		let mut total: Balance = 0;
+		for (key, params) in GroupParams::<T>::iter() {
+			let state = Groups::<T>::get(key);
+			let (subsidy, usage) = if state.total_weight == 0 {
+				// Nobody to pay: nothing is emitted for this group.
+				(0, 0)
+			} else {
+				Self::group_reward(&params, state.capacity, state.fees)
+			};
+			total = total.saturating_add(subsidy).saturating_add(usage);
+			allocations.push((key, state, subsidy, usage));
+		}
+		let cap = T::MaxEmissionPerEra::get();
+		// Over the cap, every amount becomes ⌊amount × cap / total⌋: their sum stays ≤ cap.
+		let scaled = |amount: Balance| {
+			if total > cap {
+				multiply_by_rational_with_rounding(amount, cap, total, Rounding::Down).unwrap_or(0)
+			} else {
+				amount
+			}
+		};
+		let scale = if total > cap { Perbill::from_rational(cap, total) } else { Perbill::one() };
+		let mut emitted: Balance = 0;
+		let groups = allocations.len() as u32;
+		for ((cluster, class), mut state, subsidy, usage) in allocations {
+			let (subsidy, usage) = (scaled(subsidy), scaled(usage));
+			let reward = subsidy.saturating_add(usage);
+			if state.total_weight > 0 && reward > 0 {
+				let per_weight = multiply_by_rational_with_rounding(
+					reward,
+					ACCUMULATOR_SCALE,
+					state.total_weight,
+					Rounding::Down,
+				)
+				.unwrap_or(0);
+				state.reward_per_weight = state.reward_per_weight.saturating_add(per_weight);
+				emitted = emitted.saturating_add(reward);
+			}
+			state.fees = 0;
+			state.last_subsidy = subsidy;
+			state.last_usage = usage;
+			Groups::<T>::insert((cluster, class), state);
+			Self::deposit_event(Event::GroupRewarded { era, cluster, class, subsidy, usage });
+		}
+		// Oracles: the era's budget over its reported outcomes.
+		let reports = EraReports::<T>::take();
+		let budget = if reports > 0 { T::OracleBudgetPerEra::get() } else { 0 };
+		if reports > 0 {
+			let rate = multiply_by_rational_with_rounding(
+				budget,
+				ACCUMULATOR_SCALE,
+				u128::from(reports),
+				Rounding::Down,
+			)
+			.unwrap_or(0);
+			OracleRate::<T>::insert(era, rate);
+		}
+		if let Some(old) = era.checked_sub(ORACLE_HISTORY) {
+			OracleRate::<T>::remove(old);
+		}
+		Emitted::<T>::mutate(|e| *e = e.saturating_add(emitted).saturating_add(budget));
+		Self::deposit_event(Event::EraRewarded { era, nodes: emitted, oracles: budget, scale });
+		groups
+	}
+
+	/// `node`'s HP, group, rewardable capacity and weight now: `capacity × reliability ×
+	/// (1 + bonus)` while `Active`, else 0. `None` once it retired.
+	pub fn node_weight(
+		node: NodeId,
+	) -> Option<(T::AccountId, ClusterId, HardwareClass, u64, u128)> {
+		let target = T::Nodes::target(node)?;
+		if target.status != NodeStatus::Active {
+			return Some((target.hp, target.cluster, target.class, 0, 0));
+		}
+		let reliability = T::Reliability::reliability(node);
+		let horizon = T::BonusHorizonEras::get().max(1);
+		let ahead = target.commitment_end.saturating_sub(T::Eras::current_era()).min(horizon);
+		let bonus = T::MaxCommitmentBonus::get() * Perbill::from_rational(ahead, horizon);
+		let one = u128::from(Perbill::one().deconstruct());
+		let factor = u128::from(reliability.deconstruct())
+			.saturating_mul(one.saturating_add(u128::from(bonus.deconstruct())))
+			/ one;
+		let weight = u128::from(target.capacity).saturating_mul(factor);
+		Some((target.hp, target.cluster, target.class, target.capacity, weight))
+	}
+
+	/// What `share` earned since it was last brought up to date.
+	fn earned(share: &NodeShare<T::AccountId>) -> Balance {
+		let group = Groups::<T>::get((share.cluster, share.class));
+		let delta = group.reward_per_weight.saturating_sub(share.paid_per_weight);
+		multiply_by_rational_with_rounding(share.weight, delta, ACCUMULATOR_SCALE, Rounding::Down)
+			.unwrap_or(0)
+	}
+
+	/// Brings `node`'s pending rewards up to date and re-weighs it: O(1).
+	fn update_node(node: NodeId) {
+		let old = Shares::<T>::get(node);
+		let mut pending = 0;
+		if let Some(share) = &old {
+			pending = share.pending.saturating_add(Self::earned(share));
+			Groups::<T>::mutate((share.cluster, share.class), |g| {
+				g.total_weight = g.total_weight.saturating_sub(share.weight);
+				g.capacity = g.capacity.saturating_sub(share.capacity);
+			});
+		}
+		match Self::node_weight(node) {
+			Some((hp, cluster, class, capacity, weight)) => {
+				let group = Groups::<T>::mutate((cluster, class), |g| {
+					g.total_weight = g.total_weight.saturating_add(weight);
+					g.capacity = g.capacity.saturating_add(capacity);
+					*g
+				});
+				Shares::<T>::insert(
+					node,
+					NodeShare {
+						hp,
+						cluster,
+						class,
+						weight,
+						capacity,
+						paid_per_weight: group.reward_per_weight,
+						pending,
+					},
+				);
+			},
+			// Retired: it earns nothing more; what it earned stays claimable by its HP.
+			None => match old {
+				Some(share) if pending > 0 => Shares::<T>::insert(
+					node,
+					NodeShare { weight: 0, capacity: 0, pending, ..share },
+				),
+				_ => Shares::<T>::remove(node),
+			},
+		}
+	}
+
+	/// `node`'s rewards earned and not yet claimed.
+	pub fn pending_node_rewards(node: NodeId) -> Balance {
+		Shares::<T>::get(node)
+			.map(|s| s.pending.saturating_add(Self::earned(&s)))
+			.unwrap_or(0)
+	}
+
+	/// `oracle`'s rewards of finished eras not yet claimed.
+	pub fn pending_oracle_rewards(oracle: &T::AccountId) -> Balance {
+		OracleTallies::<T>::get(oracle)
+			.map(|mut t| {
+				Self::roll_oracle(&mut t);
+				t.pending
+			})
+			.unwrap_or(0)
+	}
+
+	/// Invariants: group totals equal the sum of their nodes' weights and capacities; what was
+	/// claimed plus what is claimable never exceeds what was emitted; the pool holds the rest.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let mut totals: BTreeMap<(ClusterId, HardwareClass), (u128, u64)> = BTreeMap::new();
+		let mut claimable: Balance = 0;
+		for (node, share) in Shares::<T>::iter() {
+			let entry = totals.entry((share.cluster, share.class)).or_default();
+			entry.0 = entry.0.saturating_add(share.weight);
+			entry.1 = entry.1.saturating_add(share.capacity);
+			claimable = claimable.saturating_add(Self::pending_node_rewards(node));
+		}
+		for (key, group) in Groups::<T>::iter() {
+			let (weight, capacity) = totals.get(&key).copied().unwrap_or_default();
+			ensure!(group.total_weight == weight, "a group's weight is not its nodes' sum");
+			ensure!(group.capacity == capacity, "a group's capacity is not its nodes' sum");
+		}
+		for (oracle, _) in OracleTallies::<T>::iter() {
+			claimable = claimable.saturating_add(Self::pending_oracle_rewards(&oracle));
+		}
+		ensure!(
+			claimable.saturating_add(Claimed::<T>::get()) <= Emitted::<T>::get(),
+			"more claimable and claimed than emitted"
+		);
+		Ok(())
+	}
+
+	/// Moves an oracle's count of a finished era into its pending rewards.
+	fn roll_oracle(tally: &mut OracleTally) {
+		let era = T::Eras::current_era();
+		if tally.era < era {
+			let rate = OracleRate::<T>::get(tally.era).unwrap_or(0);
+			let earned = multiply_by_rational_with_rounding(
+				u128::from(tally.reports),
+				rate,
+				ACCUMULATOR_SCALE,
+				Rounding::Down,
+			)
+			.unwrap_or(0);
+			tally.pending = tally.pending.saturating_add(earned);
+			tally.era = era;
+			tally.reports = 0;
+		}
+	}
+}

@@ -1,0 +1,189 @@
+//! A runtime for the rewards pallet's unit tests. The market, the SLA oracle's scores, the clock
+//! and the HP pool split are test doubles here (the pallet sees them only through traits): nodes
+//! live in a table the tests edit, eras advance when the tests say, and crediting an HP moves the
+//! ICNT from the pool to the HP's account so every payout is visible in balances.
+
+use crate as pallet_cluster_rewards;
+use icn_primitives::{
+	collateral::{EraProvider, RewardCrediting},
+	market::{ChallengeTarget, NodeDirectory, NodeReliability, NodeStatus},
+	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
+};
+use polkadot_sdk::{
+	frame_support::{
+		construct_runtime, derive_impl, parameter_types,
+		traits::{fungible::Mutate, tokens::Preservation, ConstU128, ConstU32},
+	},
+	frame_system::{self, EnsureRoot},
+	pallet_balances, sp_io,
+	sp_runtime::{BuildStorage, DispatchResult, Perbill},
+};
+use std::{cell::RefCell, collections::BTreeMap};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Rewards: pallet_cluster_rewards,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = u64;
+	type Lookup = polkadot_sdk::sp_runtime::traits::IdentityLookup<u64>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+}
+
+thread_local! {
+	static NODES: RefCell<BTreeMap<NodeId, ChallengeTarget<u64>>> = Default::default();
+	static RELIABILITY: RefCell<BTreeMap<NodeId, Perbill>> = Default::default();
+	static ERA: RefCell<EraIndex> = const { RefCell::new(0) };
+}
+
+/// The market as the tests script it.
+pub struct TestNodes;
+impl TestNodes {
+	/// Adds (or replaces) `node` and tells the pallet, as the market would.
+	pub fn set(
+		node: NodeId,
+		hp: u64,
+		cluster: ClusterId,
+		capacity: u64,
+		status: NodeStatus,
+		end: EraIndex,
+	) {
+		NODES.with(|n| {
+			n.borrow_mut().insert(
+				node,
+				ChallengeTarget {
+					hp,
+					cluster,
+					commitment_end: end,
+					class: HardwareClass::Storage,
+					capacity,
+					status,
+					endpoint: vec![],
+					proof_root: [0; 32],
+				},
+			)
+		});
+		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
+	}
+	/// Changes `node`'s status.
+	pub fn status(node: NodeId, status: NodeStatus) {
+		NODES.with(|n| {
+			if let Some(t) = n.borrow_mut().get_mut(&node) {
+				t.status = status;
+			}
+		});
+		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
+	}
+	/// Retires `node`.
+	pub fn retire(node: NodeId) {
+		NODES.with(|n| n.borrow_mut().remove(&node));
+		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
+	}
+}
+impl NodeDirectory<u64> for TestNodes {
+	fn target(node: NodeId) -> Option<ChallengeTarget<u64>> {
+		NODES.with(|n| n.borrow().get(&node).cloned())
+	}
+	fn live_nodes() -> Vec<NodeId> {
+		NODES.with(|n| n.borrow().keys().copied().collect())
+	}
+}
+
+/// Reliability scores as the tests set them (`Perbill::one()` by default).
+pub struct TestReliability;
+impl TestReliability {
+	pub fn set(node: NodeId, score: Perbill) {
+		RELIABILITY.with(|r| r.borrow_mut().insert(node, score));
+		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
+	}
+}
+impl NodeReliability for TestReliability {
+	fn reliability(node: NodeId) -> Perbill {
+		RELIABILITY.with(|r| r.borrow().get(&node).copied().unwrap_or(Perbill::one()))
+	}
+}
+
+/// The clock: the tests move it with [`next_era`].
+pub struct TestEras;
+impl EraProvider for TestEras {
+	fn current_era() -> EraIndex {
+		ERA.with(|e| *e.borrow())
+	}
+}
+
+/// Crediting an HP moves the amount from the pool to the HP's free balance.
+pub struct TestCrediting;
+impl RewardCrediting<u64> for TestCrediting {
+	fn credit_reward(source: &u64, hp: &u64, amount: Balance) -> DispatchResult {
+		Balances::transfer(source, hp, amount, Preservation::Preserve).map(|_| ())
+	}
+}
+
+pub const POOL: u64 = 999;
+pub const POOL_FUNDS: Balance = 1_000_000_000_000;
+pub const MAX_EMISSION: Balance = 10_000;
+pub const ORACLE_BUDGET: Balance = 600;
+
+parameter_types! {
+	pub const Pool: u64 = POOL;
+	pub const MaxCommitmentBonus: Perbill = Perbill::from_percent(50);
+}
+
+impl pallet_cluster_rewards::Config for Test {
+	type Currency = Balances;
+	type RewardPool = Pool;
+	type Rewards = TestCrediting;
+	type Nodes = TestNodes;
+	type Reliability = TestReliability;
+	type Eras = TestEras;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type MaxGroups = ConstU32<4>;
+	type MaxEmissionPerEra = ConstU128<MAX_EMISSION>;
+	type OracleBudgetPerEra = ConstU128<ORACLE_BUDGET>;
+	type MaxCommitmentBonus = MaxCommitmentBonus;
+	type BonusHorizonEras = ConstU32<10>;
+	type WeightInfo = ();
+}
+
+/// Starts the next era and runs the pallet's era transition.
+pub fn next_era() {
+	use polkadot_sdk::frame_support::traits::Hooks;
+	ERA.with(|e| *e.borrow_mut() += 1);
+	let block = System::block_number() + 1;
+	System::set_block_number(block);
+	Rewards::on_initialize(block);
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	NODES.with(|n| n.borrow_mut().clear());
+	RELIABILITY.with(|r| r.borrow_mut().clear());
+	ERA.with(|e| *e.borrow_mut() = 0);
+	let storage = RuntimeGenesisConfig {
+		system: Default::default(),
+		balances: pallet_balances::GenesisConfig {
+			balances: vec![(POOL, POOL_FUNDS), (1, 10), (2, 10), (50, 10)],
+			..Default::default()
+		},
+		rewards: Default::default(),
+	}
+	.build_storage()
+	.expect("mock genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

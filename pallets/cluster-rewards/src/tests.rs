@@ -1,0 +1,289 @@
+//! Unit and property tests of the rewards pallet: parameters, the subsidy curve, usage rewards,
+//! the emission cap, shares by weight (capacity, reliability, commitment), faulty and retired
+//! nodes, oracle rewards, and the accounting invariants.
+
+use crate::{mock::*, *};
+use icn_primitives::market::RewardHooks;
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_runtime::{DispatchError, FixedU128},
+};
+
+const STORAGE: HardwareClass = HardwareClass::Storage;
+
+fn params(base: Balance, cap: u64, usage: u128) -> GroupParameters {
+	GroupParameters {
+		base_subsidy: base,
+		subsidy_cap: cap,
+		usage_multiplier: FixedU128::from_u32(usage as u32),
+	}
+}
+
+fn set(cluster: ClusterId, p: GroupParameters) {
+	assert_ok!(Rewards::set_group_params(RuntimeOrigin::root(), cluster, STORAGE, p));
+}
+
+fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		Rewards::do_try_state().expect("invariants hold");
+		let paid = POOL_FUNDS - Balances::free_balance(POOL);
+		assert_eq!(paid, Claimed::<Test>::get(), "the pool paid exactly what was claimed");
+	});
+}
+
+fn claim(node: NodeId) -> Balance {
+	let before = Rewards::pending_node_rewards(node);
+	assert_ok!(Rewards::claim_node_rewards(RuntimeOrigin::signed(50), node));
+	before
+}
+
+#[test]
+fn governance_sets_group_parameters() {
+	test(|| {
+		assert_noop!(
+			Rewards::set_group_params(RuntimeOrigin::signed(1), 0, STORAGE, params(1, 1, 0)),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Rewards::set_group_params(RuntimeOrigin::root(), 0, STORAGE, params(1, 0, 0)),
+			Error::<Test>::BadParameters
+		);
+		for cluster in 0..4 {
+			set(cluster, params(100, 1_000, 1));
+		}
+		assert_noop!(
+			Rewards::set_group_params(RuntimeOrigin::root(), 9, STORAGE, params(1, 1, 0)),
+			Error::<Test>::TooManyGroups
+		);
+		// Updating an existing group is fine when full.
+		set(0, params(5, 10, 2));
+		assert_eq!(GroupParams::<Test>::get((0, STORAGE)), Some(params(5, 10, 2)));
+		System::assert_last_event(
+			Event::GroupParamsSet { cluster: 0, class: STORAGE, params: params(5, 10, 2) }.into(),
+		);
+	});
+}
+
+#[test]
+fn the_subsidy_shrinks_linearly_with_capacity_and_usage_follows_fees() {
+	let p = params(1_000, 400, 3);
+	assert_eq!(Pallet::<Test>::group_reward(&p, 0, 0), (1_000, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 100, 0), (750, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 300, 0), (250, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 400, 0), (0, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 50), (0, 150));
+}
+
+#[test]
+fn an_era_is_shared_by_weight_and_claims_reach_the_hp() {
+	test(|| {
+		set(0, params(1_000, 1_000, 0));
+		// Equal reliability, commitments beyond the bonus horizon: weight ∝ capacity.
+		TestNodes::set(1, 1, 0, 100, NodeStatus::Active, 100);
+		TestNodes::set(2, 2, 0, 300, NodeStatus::Active, 100);
+		next_era();
+		// Capacity 400 of a 1,000 cap: subsidy 600, shared 1:3.
+		let group = Groups::<Test>::get((0, STORAGE));
+		assert_eq!((group.capacity, group.last_subsidy), (400, 600));
+		assert_eq!(Rewards::pending_node_rewards(1), 150);
+		assert_eq!(Rewards::pending_node_rewards(2), 450);
+		assert_eq!(claim(2), 450);
+		assert_eq!(Balances::free_balance(2), 10 + 450);
+		assert_eq!(Rewards::pending_node_rewards(2), 0);
+		assert_noop!(
+			Rewards::claim_node_rewards(RuntimeOrigin::signed(50), 2),
+			Error::<Test>::NothingToClaim
+		);
+		assert_noop!(
+			Rewards::claim_node_rewards(RuntimeOrigin::signed(50), 77),
+			Error::<Test>::UnknownNode
+		);
+		assert_eq!(Emitted::<Test>::get(), 600);
+	});
+}
+
+#[test]
+fn usage_rewards_follow_the_fees_of_the_era() {
+	test(|| {
+		set(0, params(0, 1, 2));
+		TestNodes::set(1, 1, 0, 10, NodeStatus::Active, 100);
+		Rewards::fees_paid(0, STORAGE, 70);
+		next_era();
+		// 2 × 70, less at most one unit of accumulator rounding (always down).
+		let paid = Rewards::pending_node_rewards(1);
+		assert!((139..=140).contains(&paid), "{paid}");
+		// Fees are per era: the next era without fees pays nothing.
+		next_era();
+		assert_eq!(Rewards::pending_node_rewards(1), paid);
+		assert_eq!(Groups::<Test>::get((0, STORAGE)).last_usage, 0);
+	});
+}
+
+#[test]
+fn the_cap_scales_every_group_down_pro_rata() {
+	test(|| {
+		set(0, params(9_000, 1_000_000, 0));
+		set(1, params(6_000, 1_000_000, 0));
+		TestNodes::set(1, 1, 0, 1, NodeStatus::Active, 100);
+		TestNodes::set(2, 2, 1, 1, NodeStatus::Active, 100);
+		next_era();
+		// 15,000 asked, 10,000 allowed: two thirds each.
+		let a = Groups::<Test>::get((0, STORAGE)).last_subsidy;
+		let b = Groups::<Test>::get((1, STORAGE)).last_subsidy;
+		assert!(a + b <= MAX_EMISSION);
+		// Subsidies 8,999 and 5,999 (capacity 1 of a 10^6 cap), scaled by 10,000 / 14,998, down.
+		assert_eq!((a, b), (6_000, 3_999));
+		assert!(Emitted::<Test>::get() <= MAX_EMISSION);
+	});
+}
+
+#[test]
+fn faulty_nodes_earn_nothing_and_retired_ones_keep_what_they_earned() {
+	test(|| {
+		set(0, params(1_000, 1_000_000, 0));
+		TestNodes::set(1, 1, 0, 100, NodeStatus::Active, 100);
+		TestNodes::set(2, 2, 0, 100, NodeStatus::Active, 100);
+		next_era();
+		let earned = Rewards::pending_node_rewards(2);
+		assert!(earned > 0);
+		// Node 2 faulty through the next era: all of it goes to node 1.
+		TestNodes::status(2, NodeStatus::Faulty);
+		let before = Rewards::pending_node_rewards(1);
+		next_era();
+		assert_eq!(Rewards::pending_node_rewards(2), earned);
+		assert!(Rewards::pending_node_rewards(1) - before > earned);
+		// Retired, it earns nothing more, and its HP can still claim what it earned.
+		TestNodes::retire(2);
+		next_era();
+		assert_eq!(Rewards::pending_node_rewards(2), earned);
+		assert_eq!(claim(2), earned);
+		assert!(!Shares::<Test>::contains_key(2), "nothing left to track");
+		// With nobody rewardable, nothing is emitted.
+		TestNodes::status(1, NodeStatus::Slashing);
+		let emitted = Emitted::<Test>::get();
+		next_era();
+		assert_eq!(Emitted::<Test>::get(), emitted);
+	});
+}
+
+#[test]
+fn reliability_and_commitment_weigh_in() {
+	test(|| {
+		set(0, params(3_000, 1_000_000, 0));
+		// Same capacity: node 1 reliable with a long commitment (bonus 50%), node 2 at 50%
+		// reliability, node 3 reliable with a commitment ending now (no bonus).
+		TestNodes::set(1, 1, 0, 100, NodeStatus::Active, 100);
+		TestNodes::set(2, 2, 0, 100, NodeStatus::Active, 100);
+		TestReliability::set(2, Perbill::from_percent(50));
+		TestNodes::set(3, 1, 0, 100, NodeStatus::Active, 0);
+		next_era();
+		let [a, b, c] = [1, 2, 3].map(Rewards::pending_node_rewards);
+		// Weights 1.5 : 0.75 : 1.0 of 3,000, each rounded down.
+		assert_eq!((a, b, c), (1_384, 692, 922));
+		assert!(a + b + c <= 3_000);
+	});
+}
+
+#[test]
+fn oracles_share_the_budget_of_an_era_by_reports() {
+	test(|| {
+		Rewards::report_accepted(&7, 1);
+		Rewards::report_accepted(&8, 2);
+		Rewards::report_accepted(&8, 2);
+		assert_eq!(Rewards::pending_oracle_rewards(&7), 0, "the era is not over");
+		next_era();
+		assert_eq!(Rewards::pending_oracle_rewards(&7), ORACLE_BUDGET / 5);
+		assert_eq!(Rewards::pending_oracle_rewards(&8), ORACLE_BUDGET * 4 / 5);
+		assert_ok!(Rewards::claim_oracle_rewards(RuntimeOrigin::signed(8)));
+		assert_eq!(Balances::free_balance(8), ORACLE_BUDGET * 4 / 5);
+		assert_noop!(
+			Rewards::claim_oracle_rewards(RuntimeOrigin::signed(8)),
+			Error::<Test>::NothingToClaim
+		);
+		// An era without reports emits no oracle budget.
+		let emitted = Emitted::<Test>::get();
+		next_era();
+		assert_eq!(Emitted::<Test>::get(), emitted);
+	});
+}
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Clone, Debug)]
+	enum Op {
+		Node { node: u8, capacity: u16, end: u8 },
+		Status { node: u8, active: bool },
+		Reliability { node: u8, percent: u8 },
+		Retire { node: u8 },
+		Fees { cluster: u8, amount: u32 },
+		Report { oracle: u8, outcomes: u8 },
+		Era,
+		Claim { node: u8 },
+		ClaimOracle { oracle: u8 },
+	}
+
+	fn op() -> impl Strategy<Value = Op> {
+		prop_oneof![
+			(0u8..8, 1u16..1_000, 0u8..20).prop_map(|(node, capacity, end)| Op::Node {
+				node,
+				capacity,
+				end
+			}),
+			(0u8..8, any::<bool>()).prop_map(|(node, active)| Op::Status { node, active }),
+			(0u8..8, 0u8..=100).prop_map(|(node, percent)| Op::Reliability { node, percent }),
+			(0u8..8).prop_map(|node| Op::Retire { node }),
+			(0u8..2, 0u32..100_000).prop_map(|(cluster, amount)| Op::Fees { cluster, amount }),
+			(0u8..3, 1u8..10).prop_map(|(oracle, outcomes)| Op::Report { oracle, outcomes }),
+			Just(Op::Era),
+			Just(Op::Era),
+			(0u8..8).prop_map(|node| Op::Claim { node }),
+			(0u8..3).prop_map(|oracle| Op::ClaimOracle { oracle }),
+		]
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+		#[test]
+		fn emission_is_capped_and_payouts_never_exceed_it(ops in proptest::collection::vec(op(), 1..80)) {
+			new_test_ext().execute_with(|| {
+				set(0, params(4_000, 5_000, 1));
+				set(1, params(9_000, 2_000, 3));
+				for op in ops {
+					let emitted = Emitted::<Test>::get();
+					match op {
+						Op::Node { node, capacity, end } => TestNodes::set(
+							u64::from(node), 100 + u64::from(node), ClusterId::from(node % 2),
+							u64::from(capacity), NodeStatus::Active, EraIndex::from(end)),
+						Op::Status { node, active } => TestNodes::status(
+							u64::from(node),
+							if active { NodeStatus::Active } else { NodeStatus::Faulty }),
+						Op::Reliability { node, percent } => TestReliability::set(
+							u64::from(node), Perbill::from_percent(u32::from(percent))),
+						Op::Retire { node } => TestNodes::retire(u64::from(node)),
+						Op::Fees { cluster, amount } => Rewards::fees_paid(
+							ClusterId::from(cluster), STORAGE, Balance::from(amount)),
+						Op::Report { oracle, outcomes } => Rewards::report_accepted(
+							&(200 + u64::from(oracle)), u32::from(outcomes)),
+						Op::Era => {
+							next_era();
+							let delta = Emitted::<Test>::get() - emitted;
+							prop_assert!(delta <= MAX_EMISSION + ORACLE_BUDGET, "era over the cap");
+						},
+						Op::Claim { node } => {
+							let _ = Rewards::claim_node_rewards(RuntimeOrigin::signed(50), u64::from(node));
+						},
+						Op::ClaimOracle { oracle } => {
+							let _ = Rewards::claim_oracle_rewards(RuntimeOrigin::signed(200 + u64::from(oracle)));
+						},
+					}
+					prop_assert!(Rewards::do_try_state().is_ok(), "{:?}", Rewards::do_try_state());
+					prop_assert_eq!(POOL_FUNDS - Balances::free_balance(POOL), Claimed::<Test>::get());
+				}
+				Ok(())
+			})?;
+		}
+	}
+}
