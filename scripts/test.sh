@@ -16,6 +16,7 @@ trap 'rm -f "$log"' EXIT
 # build must not get (it would pull frame-benchmarking-cli), so they build separately.
 BENCH_PALLETS=(
 	-p pallet-passports -p pallet-collateral-delegation -p pallet-capacity-market -p pallet-sla-oracle
+	-p pallet-cluster-rewards
 )
 
 # Build first, and refuse warnings in our own crates (cargo reports only those; dependencies'

@@ -26,6 +26,8 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -53,6 +55,17 @@ use sp_runtime::{
 
 /// Scale of the reward-per-weight accumulators.
 pub const ACCUMULATOR_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// What the benchmarks need from the runtime: rewardable nodes, which this pallet reaches only
+/// through a trait that cannot create them.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Creates an `Active` node number `index` of `capacity` in `cluster` (storage class) whose
+	/// HP can be credited rewards; returns its id. The pallet is told through `node_changed`.
+	fn active_node(index: u32, cluster: ClusterId, capacity: u64) -> NodeId;
+	/// Moves the chain to the first block of the next era (without running hooks).
+	fn next_era();
+}
 
 /// Reward parameters of one `(cluster, class)` group (SPEC §6.1).
 #[derive(
@@ -195,6 +208,9 @@ pub mod pallet {
 		type BonusHorizonEras: Get<EraIndex>;
 		/// Weights.
 		type WeightInfo: WeightInfo;
+		/// Creates what the benchmarks need.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// Parameters of each group with rewards.

@@ -158,6 +158,21 @@ impl pallet_cluster_rewards::Config for Test {
 	type MaxCommitmentBonus = MaxCommitmentBonus;
 	type BonusHorizonEras = ConstU32<10>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestNodes;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for TestNodes {
+	fn active_node(index: u32, cluster: ClusterId, capacity: u64) -> NodeId {
+		let node = NodeId::from(index) + 1_000_000;
+		TestNodes::set(node, 1, cluster, capacity, NodeStatus::Active, 1_000);
+		node
+	}
+	fn next_era() {
+		ERA.with(|e| *e.borrow_mut() += 1);
+		System::set_block_number(System::block_number() + 1);
+	}
 }
 
 /// Starts the next era and runs the pallet's era transition.
