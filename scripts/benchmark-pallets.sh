@@ -15,7 +15,7 @@ STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 PALLETS=("$@")
 if [ ${#PALLETS[@]} -eq 0 ]; then
-	PALLETS=(passports collateral-delegation capacity-market)
+	PALLETS=(passports collateral-delegation capacity-market sla-oracle cluster-rewards)
 fi
 
 cargo build --release --locked -p icn-node --features runtime-benchmarks

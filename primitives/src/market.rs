@@ -121,9 +121,15 @@ pub trait NodeDirectory<AccountId> {
 	/// Every node that is not retired. O(nodes): for off-chain workers and runtime APIs only,
 	/// never for calls or hooks.
 	fn live_nodes() -> Vec<NodeId>;
+	/// Capacity of `Active` nodes in `(cluster, class)` that is not leased. O(1).
+	fn free_capacity(cluster: ClusterId, class: HardwareClass) -> u64;
 }
 
 /// What the rewards pallet (SPEC §6) hears from the market and the SLA oracle. Every call is O(1).
+///
+/// The market calls `node_changed` after every change of a node's status, capacity or commitment
+/// and when it retires; other pallets that keep per-node state (the SLA oracle's records) listen
+/// too, through the tuple implementation: `(ClusterRewards, SlaOracle)` calls both in order.
 pub trait RewardHooks<AccountId> {
 	/// Something that weighs in `node`'s reward share changed (status, capacity, commitment,
 	/// reliability), or it retired: its share is settled and re-weighed.
@@ -138,6 +144,23 @@ impl<AccountId> RewardHooks<AccountId> for () {
 	fn node_changed(_node: NodeId) {}
 	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance) {}
 	fn report_accepted(_oracle: &AccountId, _outcomes: u32) {}
+}
+
+impl<AccountId, A: RewardHooks<AccountId>, B: RewardHooks<AccountId>> RewardHooks<AccountId>
+	for (A, B)
+{
+	fn node_changed(node: NodeId) {
+		A::node_changed(node);
+		B::node_changed(node);
+	}
+	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance) {
+		A::fees_paid(cluster, class, amount);
+		B::fees_paid(cluster, class, amount);
+	}
+	fn report_accepted(oracle: &AccountId, outcomes: u32) {
+		A::report_accepted(oracle, outcomes);
+		B::report_accepted(oracle, outcomes);
+	}
 }
 
 /// A node's reliability score (SPEC §5.6), which the market's matching weighs (SPEC §4.5).

@@ -20,9 +20,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	AccountId, Aura, Balance, Block, CapacityMarket, Collateral, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, SlaOracle,
-	System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, CapacityMarket, ClusterRewards, Collateral, Executive,
+	Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	SlaOracle, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -256,6 +256,23 @@ impl_runtime_apis! {
 		}
 		fn oracles() -> Vec<AccountId> {
 			SlaOracle::oracles()
+		}
+	}
+
+	impl icn_primitives::rewards::RewardsApi<Block, AccountId> for Runtime {
+		fn cluster_rates(
+			cluster: icn_primitives::ClusterId,
+		) -> Vec<icn_primitives::rewards::GroupRates> {
+			ClusterRewards::rates(Some(cluster))
+		}
+		fn all_rates() -> Vec<icn_primitives::rewards::GroupRates> {
+			ClusterRewards::rates(None)
+		}
+		fn pending_rewards(who: AccountId) -> icn_primitives::rewards::PendingRewards {
+			ClusterRewards::pending_rewards(&who)
+		}
+		fn processed_era() -> icn_primitives::EraIndex {
+			pallet_cluster_rewards::ProcessedEra::<Runtime>::get()
 		}
 	}
 

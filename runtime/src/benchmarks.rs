@@ -7,4 +7,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_collateral_delegation, Collateral]
 	[pallet_capacity_market, CapacityMarket]
 	[pallet_sla_oracle, SlaOracle]
+	[pallet_cluster_rewards, ClusterRewards]
 );

@@ -12,7 +12,8 @@
 //! [`DEV_CHALLENGE_PERIOD`] blocks (30 s instead of an hour).
 //!
 //! Both presets also open two clusters (SPEC §4.1), `eu-central-1` (id 0) and `us-east-1` (id 1),
-//! each accepting every hardware class, so nodes can be registered without a governance step.
+//! each accepting every hardware class, so nodes can be registered without a governance step, and
+//! give every `(cluster, class)` reward parameters (SPEC §6.1, [`dev_reward_groups`]).
 
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::*;
@@ -24,13 +25,14 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
-use icn_primitives::{passport::PassportKind, HardwareClass};
-use sp_runtime::Perbill;
+use icn_primitives::{passport::PassportKind, ClusterId, HardwareClass};
+use pallet_cluster_rewards::GroupParameters;
+use sp_runtime::{FixedU128, Perbill};
 
 use crate::{
 	configs::{RewardPoolAccount, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, CapacityMarketConfig, CollateralConfig, PassportsConfig,
-	RuntimeGenesisConfig, SlaOracleConfig, SudoConfig, ICNT,
+	AccountId, Balance, BalancesConfig, CapacityMarketConfig, ClusterRewardsConfig,
+	CollateralConfig, PassportsConfig, RuntimeGenesisConfig, SlaOracleConfig, SudoConfig, ICNT,
 };
 
 /// Era length of the dev and local presets: 20 blocks of 6 s.
@@ -87,6 +89,32 @@ pub fn dev_clusters() -> Vec<(Vec<u8>, Vec<HardwareClass>)> {
 		.collect()
 }
 
+/// Reward parameters of every `(cluster, class)` of [`dev_clusters`] (SPEC §6.1): a subsidy
+/// that falls to zero at 1 PiB of storage, 1,000 GPUs or 20,000 vCPUs per cluster, and a usage
+/// reward equal to the fees SPs pay. At zero capacity the subsidies of both clusters add up to
+/// the runtime's `MaxEmissionPerEra` (100,000 ICNT): 20,000 storage + 20,000 GPU + 10,000 CPU each.
+pub fn dev_reward_groups() -> Vec<((ClusterId, HardwareClass), GroupParameters)> {
+	let per_class = [
+		(HardwareClass::Storage, 20_000 * ICNT, 1_048_576),
+		(HardwareClass::Gpu, 20_000 * ICNT, 1_000),
+		(HardwareClass::Cpu, 10_000 * ICNT, 20_000),
+	];
+	(0..dev_clusters().len() as ClusterId)
+		.flat_map(|cluster| {
+			per_class.iter().map(move |(class, base_subsidy, subsidy_cap)| {
+				(
+					(cluster, *class),
+					GroupParameters {
+						base_subsidy: *base_subsidy,
+						subsidy_cap: *subsidy_cap,
+						usage_multiplier: FixedU128::from_u32(1),
+					},
+				)
+			})
+		})
+		.collect()
+}
+
 fn genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	authority_accounts: Vec<AccountId>,
@@ -118,6 +146,7 @@ fn genesis(
 			network_ratio: Some(DEV_NETWORK_RATIO),
 		},
 		capacity_market: CapacityMarketConfig { clusters: dev_clusters() },
+		cluster_rewards: ClusterRewardsConfig { groups: dev_reward_groups() },
 		sla_oracle: SlaOracleConfig {
 			era_length: Some(DEV_ERA_LENGTH),
 			challenge_period: Some(DEV_CHALLENGE_PERIOD),

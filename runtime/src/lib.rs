@@ -244,4 +244,6 @@ mod runtime {
 	pub type CapacityMarket = pallet_capacity_market;
 	#[runtime::pallet_index(23)]
 	pub type SlaOracle = pallet_sla_oracle;
+	#[runtime::pallet_index(24)]
+	pub type ClusterRewards = pallet_cluster_rewards;
 }

@@ -297,6 +297,27 @@ fn collateral_through_executive_holds_funds_and_slashes_to_the_treasury() {
 	});
 }
 
+/// Alice bonds 20,000 ICNT and registers node 0 through `Executive` (nonces 0 and 1): her preset
+/// HP passport 0, in preset cluster 0, a 1 TiB storage node at 0.01 ICNT per GiB per era.
+fn alice_registers_a_storage_node() {
+	let bond =
+		RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond { amount: 20_000 * ICNT });
+	let applied = Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, bond));
+	assert_eq!(applied, Ok(Ok(())));
+	let register = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::register_node {
+		passport: 0,
+		cluster: 0,
+		class: icn_primitives::HardwareClass::Storage,
+		capacity: 1_024,
+		price: ICNT / 100,
+		commitment_eras: 30,
+		endpoint: b"http://127.0.0.1:7100".to_vec(),
+		proof_root: [9; 32],
+	});
+	let applied = Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 1, register));
+	assert_eq!(applied, Ok(Ok(())));
+}
+
 #[test]
 fn capacity_market_quote_through_the_runtime_api_equals_the_request_through_executive() {
 	use frame_support::traits::fungible::InspectHold;
@@ -314,22 +335,7 @@ fn capacity_market_quote_through_the_runtime_api_equals_the_request_through_exec
 		let apply = |who: Sr25519Keyring, nonce: Nonce, call: RuntimeCall| {
 			Executive::apply_extrinsic(signed_extrinsic(who, nonce, call))
 		};
-		let bond = RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond {
-			amount: 20_000 * ICNT,
-		});
-		assert_eq!(apply(Sr25519Keyring::Alice, 0, bond), Ok(Ok(())));
-		// Alice's preset HP passport 0, in preset cluster 0: a 1 TiB storage node.
-		let register = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::register_node {
-			passport: 0,
-			cluster: 0,
-			class: HardwareClass::Storage,
-			capacity: 1_024,
-			price: ICNT / 100,
-			commitment_eras: 30,
-			endpoint: b"http://127.0.0.1:7100".to_vec(),
-			proof_root: [9; 32],
-		});
-		assert_eq!(apply(Sr25519Keyring::Alice, 1, register), Ok(Ok(())));
+		alice_registers_a_storage_node();
 		let info = <Runtime as MarketApi<Block, AccountId>>::node(0).expect("node 0");
 		assert_eq!(
 			(info.hp.clone(), info.status, info.capacity),
@@ -404,4 +410,89 @@ fn presets_open_two_clusters_accepting_every_class() {
 			}
 		});
 	}
+}
+
+#[test]
+fn presets_give_every_dev_group_reward_parameters() {
+	use icn_primitives::HardwareClass;
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		preset_ext(preset).execute_with(|| {
+			assert_eq!(pallet_cluster_rewards::GroupParams::<Runtime>::count(), 6);
+			for cluster in 0..2 {
+				for class in HardwareClass::ALL {
+					let params =
+						pallet_cluster_rewards::GroupParams::<Runtime>::get((cluster, class))
+							.expect("preset group");
+					assert!(params.base_subsidy > 0 && params.subsidy_cap > 0);
+				}
+			}
+			// At zero capacity the subsidies add up to the cap, no more.
+			let total: Balance = pallet_cluster_rewards::GroupParams::<Runtime>::iter()
+				.map(|(_, p)| p.base_subsidy)
+				.sum();
+			assert_eq!(
+				total,
+				<Runtime as pallet_cluster_rewards::Config>::MaxEmissionPerEra::get()
+			);
+		});
+	}
+}
+
+#[test]
+fn rewards_accrue_to_an_active_node_and_its_claim_reaches_the_hp_pool() {
+	use frame_support::traits::Hooks;
+	use icn_primitives::{
+		market::{NodeHealth, NodeStatus},
+		rewards::runtime_decl_for_rewards_api::RewardsApiV1 as RewardsApi,
+		HardwareClass,
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		start_block_one();
+		let apply = |who: Sr25519Keyring, nonce: Nonce, call: RuntimeCall| {
+			Executive::apply_extrinsic(signed_extrinsic(who, nonce, call))
+		};
+		alice_registers_a_storage_node();
+		// Pending nodes weigh nothing; the oracle's first pass makes it rewardable through the
+		// market's hooks.
+		assert_eq!(
+			<Runtime as RewardsApi<Block, AccountId>>::pending_rewards(alice.clone()).nodes,
+			vec![]
+		);
+		assert_eq!(CapacityMarket::set_status(0, NodeStatus::Active), Ok(()));
+		let rates = <Runtime as RewardsApi<Block, AccountId>>::cluster_rates(0);
+		let storage = rates.iter().find(|r| r.class == HardwareClass::Storage).expect("group");
+		assert_eq!(storage.capacity, 1_024);
+		assert_eq!(storage.utilization, sp_runtime::Perbill::zero());
+		assert!(storage.subsidy_per_era > 19_900 * ICNT, "almost the whole base subsidy");
+
+		// The era ends (20 blocks on the dev chain): the transition allocates it.
+		let issuance = Balances::total_issuance();
+		System::set_block_number(genesis_config_presets::DEV_ERA_LENGTH.into());
+		ClusterRewards::on_initialize(genesis_config_presets::DEV_ERA_LENGTH.into());
+		assert_eq!(<Runtime as RewardsApi<Block, AccountId>>::processed_era(), 1);
+		let pending = <Runtime as RewardsApi<Block, AccountId>>::pending_rewards(alice.clone());
+		assert_eq!(pending.nodes.len(), 1);
+		let (node, amount) = pending.nodes[0];
+		assert_eq!(node, 0);
+		// The only rewardable node takes its group's whole subsidy, up to rounding dust.
+		assert!(storage.subsidy_per_era - amount <= 1, "{amount}");
+
+		let claim = RuntimeCall::ClusterRewards(pallet_cluster_rewards::Call::claim_node_rewards {
+			node: 0,
+		});
+		assert_eq!(apply(Sr25519Keyring::Bob, 0, claim), Ok(Ok(())));
+		// Credited to Alice's pool split (no delegators: all hers), paid from the reward pool:
+		// ICNT moves, none is minted.
+		assert_eq!(Collateral::pending_rewards(&alice, &alice), amount);
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(
+			<Runtime as RewardsApi<Block, AccountId>>::pending_rewards(alice.clone()).nodes,
+			vec![(0, 0)]
+		);
+		// A faulty node's earlier rewards are held.
+		assert_eq!(CapacityMarket::set_status(0, NodeStatus::Faulty), Ok(()));
+		assert!(pallet_cluster_rewards::Shares::<Runtime>::get(0).is_some_and(|s| s.held));
+		assert_eq!(ClusterRewards::do_try_state(), Ok(()));
+	});
 }

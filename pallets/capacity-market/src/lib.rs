@@ -44,7 +44,7 @@ pub mod weights;
 
 use icn_primitives::{
 	collateral::{EraProvider, NodeCollateral, RewardCrediting},
-	market::{NodeHealth, NodeInfo, NodeReliability, NodeStatus},
+	market::{NodeHealth, NodeInfo, NodeReliability, NodeStatus, RewardHooks},
 	passport::{PassportId, PassportStaking, PassportUse},
 	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
 };
@@ -258,6 +258,9 @@ pub mod pallet {
 		type MaxAllocations: Get<u32>;
 		/// Where HPs' lease income goes: credited to the HP's pool split (SPEC §3.4).
 		type Rewards: RewardCrediting<Self::AccountId>;
+		/// Told about every change of a node's status, capacity or commitment, its retirement,
+		/// and the fees SPs pay (the rewards pallet, SPEC §6; the SLA oracle's node records).
+		type Hooks: RewardHooks<Self::AccountId>;
 		/// Notice an SP gives to cancel a lease, in eras (SPEC §4.8).
 		#[pallet::constant]
 		type CancelNoticeEras: Get<EraIndex>;
@@ -607,6 +610,7 @@ pub mod pallet {
 			n.capacity = capacity;
 			Self::add_to_index(node, &n);
 			Nodes::<T>::insert(node, n);
+			T::Hooks::node_changed(node);
 			Self::deposit_event(Event::CapacityAdded { node, added, capacity });
 			Ok(())
 		}
@@ -624,6 +628,7 @@ pub mod pallet {
 			ensure!(commitment_end > n.commitment_end, Error::<T>::CommitmentNotExtended);
 			n.commitment_end = commitment_end;
 			Nodes::<T>::insert(node, n);
+			T::Hooks::node_changed(node);
 			Self::deposit_event(Event::CommitmentExtended { node, commitment_end });
 			Ok(())
 		}
@@ -756,6 +761,7 @@ pub mod pallet {
 			T::Currency::release(&HoldReason::Escrow.into(), &l.sp, due, Precision::Exact)?;
 			if !paid.is_zero() {
 				T::Rewards::credit_reward(&l.sp, &n.hp, paid)?;
+				T::Hooks::fees_paid(n.cluster, n.class, paid);
 			}
 			l.settled_to = to;
 			Self::deposit_event(Event::LeaseSettled { lease, paid, compensation, settled_to: to });
@@ -990,6 +996,7 @@ impl<T: Config> Pallet<T> {
 		T::Passports::unstake(n.passport, PassportUse::HardwareNode(node))?;
 		NodesByHp::<T>::remove(&n.hp, node);
 		Nodes::<T>::remove(node);
+		T::Hooks::node_changed(node);
 		if n.status != NodeStatus::Retired {
 			Self::deposit_event(Event::StatusChanged {
 				node,
@@ -1215,6 +1222,7 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		n.status = to;
 		Self::add_to_index(node, &n);
 		Nodes::<T>::insert(node, n);
+		T::Hooks::node_changed(node);
 		Self::deposit_event(Event::StatusChanged { node, from, to });
 		Ok(())
 	}
@@ -1233,6 +1241,7 @@ impl<T: Config> NodeHealth for Pallet<T> {
 			n.status = NodeStatus::Retired;
 			Nodes::<T>::insert(node, n.clone());
 			ForceRetired::<T>::insert(node, era);
+			T::Hooks::node_changed(node);
 			Self::deposit_event(Event::StatusChanged { node, from, to: NodeStatus::Retired });
 		}
 		T::Passports::revoke(n.passport)?;
@@ -1262,5 +1271,9 @@ impl<T: Config> icn_primitives::market::NodeDirectory<T::AccountId> for Pallet<T
 			.filter(|(_, n)| n.status != NodeStatus::Retired)
 			.map(|(id, _)| id)
 			.collect()
+	}
+
+	fn free_capacity(cluster: ClusterId, class: HardwareClass) -> u64 {
+		FreeCapacity::<T>::get((cluster, class))
 	}
 }

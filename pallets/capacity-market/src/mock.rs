@@ -85,6 +85,32 @@ pub const CANCEL_NOTICE: u32 = 2;
 thread_local! {
 	static RELIABILITY: core::cell::RefCell<std::collections::BTreeMap<u64, Perbill>> =
 		Default::default();
+	static HOOKS: core::cell::RefCell<Vec<Hook>> = Default::default();
+}
+
+/// A call the market made to its hooks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Hook {
+	NodeChanged(u64),
+	FeesPaid(u32, HardwareClass, Balance),
+}
+
+/// Records the market's hook calls (the rewards pallet's role).
+pub struct MockHooks;
+impl MockHooks {
+	/// The calls since the last `take`.
+	pub fn take() -> Vec<Hook> {
+		HOOKS.with(|h| core::mem::take(&mut *h.borrow_mut()))
+	}
+}
+impl icn_primitives::market::RewardHooks<u64> for MockHooks {
+	fn node_changed(node: u64) {
+		HOOKS.with(|h| h.borrow_mut().push(Hook::NodeChanged(node)));
+	}
+	fn fees_paid(cluster: u32, class: HardwareClass, amount: Balance) {
+		HOOKS.with(|h| h.borrow_mut().push(Hook::FeesPaid(cluster, class, amount)));
+	}
+	fn report_accepted(_oracle: &u64, _outcomes: u32) {}
 }
 
 /// Reliability scores set by tests (the SLA oracle's role); `Perbill::one()` by default.
@@ -114,6 +140,7 @@ impl pallet_capacity_market::Config for Test {
 	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
 	type MaxAllocations = ConstU32<MAX_ALLOCATIONS>;
 	type Rewards = Collateral;
+	type Hooks = MockHooks;
 	type CancelNoticeEras = ConstU32<CANCEL_NOTICE>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

@@ -982,3 +982,47 @@ mod properties {
 		}
 	}
 }
+
+#[test]
+fn the_rewards_hooks_hear_every_change_that_weighs_in_a_share_and_the_fees() {
+	test(|| {
+		setup();
+		// Registration creates a `Pending` node, which weighs nothing: no call.
+		let id = register(HP, 0, 100, 3);
+		assert_eq!(MockHooks::take(), vec![]);
+		assert_ok!(Market::set_status(id, NodeStatus::Active));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id)]);
+		assert_ok!(Market::add_capacity(origin(HP), id, 5));
+		assert_ok!(Market::extend_commitment(origin(HP), id, 30));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id), Hook::NodeChanged(id)]);
+		// Price and endpoint do not weigh in a share.
+		assert_ok!(Market::set_price(origin(HP), id, 4));
+		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://a.example".to_vec(), ROOT_HASH));
+		assert_eq!(MockHooks::take(), vec![]);
+		// Fees: settled payments, per cluster and class, only when something is paid.
+		assert_ok!(request(10, 4, PRICE_ONLY, false));
+		go_to_era(1);
+		assert_noop!(Market::settle_lease(origin(SP), 0), Error::<Test>::NothingToSettle);
+		go_to_era(3);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		assert_eq!(MockHooks::take(), vec![Hook::FeesPaid(0, STORAGE, 2 * 40)]);
+		// Faulty eras are not paid: no fees for them.
+		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+		go_to_era(5);
+		assert_ok!(Market::set_status(id, NodeStatus::Active));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id), Hook::NodeChanged(id)]);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		// Eras 3 and 4 were faulty: compensation for the SP, no fees.
+		assert_eq!(MockHooks::take(), vec![]);
+		// Retirement by exit, by the SLA oracle and by force all reach the hooks.
+		let second = active_node(HP, 1, 10, 3, 20);
+		let third = active_node(HP, 2, 10, 3, 20);
+		MockHooks::take();
+		assert_ok!(Market::exit_node(origin(HP), second));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(second)]);
+		assert_ok!(Market::force_retire(third));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(third)]);
+		assert_ok!(Market::force_retire(id));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id)]);
+	});
+}

@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-21; steps 50, repeat 20; wasm execution
+//! Benchmark CLI 64.0.0, 2026-11-21; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -21,9 +21,9 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --wasm-execution
 // compiled
 // --heap-pages
@@ -67,8 +67,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `66`
 		//  Estimated: `1489`
-		// Minimum execution time: 13_062_000 picoseconds.
-		Weight::from_parts(18_240_000, 1489)
+		// Minimum execution time: 12_867_000 picoseconds.
+		Weight::from_parts(15_145_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `803`
 		//  Estimated: `8610`
-		// Minimum execution time: 80_159_000 picoseconds.
-		Weight::from_parts(91_313_000, 8610)
+		// Minimum execution time: 79_572_000 picoseconds.
+		Weight::from_parts(86_985_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -113,8 +113,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `597`
 		//  Estimated: `3978`
-		// Minimum execution time: 29_360_000 picoseconds.
-		Weight::from_parts(36_059_000, 3978)
+		// Minimum execution time: 28_935_000 picoseconds.
+		Weight::from_parts(32_245_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -124,8 +124,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `589`
 		//  Estimated: `3978`
-		// Minimum execution time: 18_934_000 picoseconds.
-		Weight::from_parts(22_404_000, 3978)
+		// Minimum execution time: 19_073_000 picoseconds.
+		Weight::from_parts(22_587_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -143,27 +143,43 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
 	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:1 w:0)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Candidates` (r:0 w:1)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn add_capacity() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1087`
+		//  Measured:  `1500`
 		//  Estimated: `8610`
-		// Minimum execution time: 70_857_000 picoseconds.
-		Weight::from_parts(80_626_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 102_746_000 picoseconds.
+		Weight::from_parts(124_881_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:1 w:0)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn extend_commitment() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `589`
+		//  Measured:  `1002`
 		//  Estimated: `3978`
-		// Minimum execution time: 18_314_000 picoseconds.
-		Weight::from_parts(26_152_000, 3978)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 45_527_000 picoseconds.
+		Weight::from_parts(74_299_000, 3978)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
@@ -185,18 +201,28 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Passports::Passports` (r:1 w:1)
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Candidates` (r:0 w:1)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1)
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:0 w:1)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Tallies` (r:0 w:1)
+	/// Proof: `SlaOracle::Tallies` (`max_values`: None, `max_size`: Some(38), added: 2513, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::HpShares` (r:0 w:1)
+	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn exit_node() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1728`
+		//  Measured:  `2085`
 		//  Estimated: `6196`
-		// Minimum execution time: 134_540_000 picoseconds.
-		Weight::from_parts(225_259_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		// Minimum execution time: 159_279_000 picoseconds.
+		Weight::from_parts(180_509_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
 	/// Storage: `CapacityMarket::Clusters` (r:1 w:0)
 	/// Proof: `CapacityMarket::Clusters` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
@@ -238,19 +264,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 16]`.
 	fn request_capacity(c: u32, a: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1338 + c * (561 ±0)`
-		//  Estimated: `68445 + c * (6676 ±37)`
-		// Minimum execution time: 965_980_000 picoseconds.
-		Weight::from_parts(674_062_380, 68445)
-			// Standard error: 876_324
-			.saturating_add(Weight::from_parts(30_334_577, 0).saturating_mul(c.into()))
-			// Standard error: 3_566_316
-			.saturating_add(Weight::from_parts(48_187_417, 0).saturating_mul(a.into()))
+		//  Measured:  `1327 + c * (561 ±0)`
+		//  Estimated: `68925 + c * (6655 ±60)`
+		// Minimum execution time: 954_818_000 picoseconds.
+		Weight::from_parts(960_930_000, 68925)
+			// Standard error: 1_047_450
+			.saturating_add(Weight::from_parts(38_384_513, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(81_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 6676).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 6655).saturating_mul(c.into()))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
@@ -274,8 +298,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1173`
 		//  Estimated: `3978`
-		// Minimum execution time: 97_185_000 picoseconds.
-		Weight::from_parts(108_391_000, 3978)
+		// Minimum execution time: 99_377_000 picoseconds.
+		Weight::from_parts(169_205_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -289,8 +313,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `546`
 		//  Estimated: `3568`
-		// Minimum execution time: 64_807_000 picoseconds.
-		Weight::from_parts(71_595_000, 3568)
+		// Minimum execution time: 66_534_000 picoseconds.
+		Weight::from_parts(121_117_000, 3568)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -310,8 +334,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `928`
 		//  Estimated: `3978`
-		// Minimum execution time: 83_513_000 picoseconds.
-		Weight::from_parts(91_286_000, 3978)
+		// Minimum execution time: 84_052_000 picoseconds.
+		Weight::from_parts(143_511_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -320,62 +344,61 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(18_240_000, 1489)
+		Weight::from_parts(15_145_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(91_313_000, 8610)
+		Weight::from_parts(86_985_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(36_059_000, 3978)
+		Weight::from_parts(32_245_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(22_404_000, 3978)
+		Weight::from_parts(22_587_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(80_626_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(124_881_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(26_152_000, 3978)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(74_299_000, 3978)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(225_259_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+		Weight::from_parts(180_509_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn request_capacity(c: u32, a: u32, ) -> Weight {
-		Weight::from_parts(674_062_380, 68445)
-			.saturating_add(Weight::from_parts(30_334_577, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(48_187_417, 0).saturating_mul(a.into()))
+		Weight::from_parts(960_930_000, 68925)
+			.saturating_add(Weight::from_parts(38_384_513, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(81_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 6676).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 6655).saturating_mul(c.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(108_391_000, 3978)
+		Weight::from_parts(169_205_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(71_595_000, 3568)
+		Weight::from_parts(121_117_000, 3568)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(91_286_000, 3978)
+		Weight::from_parts(143_511_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

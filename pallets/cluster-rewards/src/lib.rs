@@ -11,8 +11,9 @@
 //!   accumulator: the era transition is O(groups), never O(nodes); a node's share is settled when
 //!   its weight changes ([`RewardHooks::node_changed`], from the market and the SLA oracle) and
 //!   paid by [`Pallet::claim_node_rewards`] into its HP's pool split (commission / self /
-//!   delegators) through [`RewardCrediting`]. A `Faulty` or `Slashing` node weighs nothing, so the
-//!   rewards of those eras are never paid to it: they stay in the pool.
+//!   delegators) through [`RewardCrediting`]. A `Faulty` or `Slashing` node weighs nothing, so it
+//!   earns nothing in those eras; what it earned before is *held* (SPEC §5.5): not claimable until
+//!   it passes again and is `Active`, and forfeited to the pool if it retires first.
 //! * **Oracles** share a separate per-era budget (`OracleBudgetPerEra`) by valid reports
 //!   ([`RewardHooks::report_accepted`]), claimed with [`Pallet::claim_oracle_rewards`].
 //!
@@ -65,6 +66,8 @@ pub trait BenchmarkHelper {
 	fn active_node(index: u32, cluster: ClusterId, capacity: u64) -> NodeId;
 	/// Moves the chain to the first block of the next era (without running hooks).
 	fn next_era();
+	/// Retires `node` (not faulty); the pallet is told through `node_changed`.
+	fn retire(node: NodeId);
 }
 
 /// Reward parameters of one `(cluster, class)` group (SPEC §6.1).
@@ -81,7 +84,7 @@ pub trait BenchmarkHelper {
 	MaxEncodedLen,
 	TypeInfo,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GroupParameters {
 	/// Subsidy per era with no capacity.
 	pub base_subsidy: Balance,
@@ -139,6 +142,9 @@ pub struct NodeShare<AccountId> {
 	pub paid_per_weight: u128,
 	/// Rewards earned and not yet claimed.
 	pub pending: Balance,
+	/// Whether the node was `Faulty` or `Slashing` when last brought up to date: its rewards are
+	/// held.
+	pub held: bool,
 }
 
 /// An oracle's valid reports, counted per era.
@@ -227,6 +233,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Shares<T: Config> = StorageMap<_, Twox64Concat, NodeId, NodeShare<T::AccountId>>;
 
+	/// The nodes with a share, by HP: answers "what is pending for this account" without
+	/// scanning every share.
+	#[pallet::storage]
+	pub type HpShares<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, NodeId, ()>;
+
+	/// Held rewards of nodes that retired while `Faulty` or `Slashing`: they stayed in the pool.
+	#[pallet::storage]
+	pub type Forfeited<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
 	/// The last era processed.
 	#[pallet::storage]
 	pub type ProcessedEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
@@ -294,6 +310,9 @@ pub mod pallet {
 		NodeRewardsClaimed { node: NodeId, hp: T::AccountId, amount: Balance },
 		/// `oracle` was paid `amount`.
 		OracleRewardsClaimed { oracle: T::AccountId, amount: Balance },
+		/// `node` retired while `Faulty` or `Slashing`: its held rewards, `amount`, stay in the
+		/// pool (SPEC §5.5).
+		RewardsForfeited { node: NodeId, hp: T::AccountId, amount: Balance },
 	}
 
 	#[pallet::error]
@@ -306,6 +325,8 @@ pub mod pallet {
 		NothingToClaim,
 		/// The node is unknown.
 		UnknownNode,
+		/// The node is `Faulty` or `Slashing`: its rewards are held until it passes again.
+		RewardsHeld,
 	}
 
 	#[pallet::hooks]
@@ -362,6 +383,7 @@ pub mod pallet {
 			ensure!(Shares::<T>::contains_key(node), Error::<T>::UnknownNode);
 			Self::update_node(node);
 			let share = Shares::<T>::get(node).ok_or(Error::<T>::NothingToClaim)?;
+			ensure!(!share.held, Error::<T>::RewardsHeld);
 			ensure!(share.pending > 0, Error::<T>::NothingToClaim);
 			let amount = share.pending;
 			T::Rewards::credit_reward(&T::RewardPool::get(), &share.hp, amount)?;
@@ -369,6 +391,7 @@ pub mod pallet {
 			if share.weight == 0 && T::Nodes::target(node).is_none() {
 				// Retired and paid out: nothing left to track.
 				Shares::<T>::remove(node);
+				HpShares::<T>::remove(&share.hp, node);
 			} else {
 				Shares::<T>::insert(node, NodeShare { pending: 0, ..share });
 			}
@@ -515,13 +538,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `node`'s HP, group, rewardable capacity and weight now: `capacity × reliability ×
-	/// (1 + bonus)` while `Active`, else 0. `None` once it retired.
+	/// (1 + bonus)` while `Active`, else 0; and whether its rewards are held (`Faulty` or
+	/// `Slashing`). `None` once it retired.
 	pub fn node_weight(
 		node: NodeId,
-	) -> Option<(T::AccountId, ClusterId, HardwareClass, u64, u128)> {
+	) -> Option<(T::AccountId, ClusterId, HardwareClass, u64, u128, bool)> {
 		let target = T::Nodes::target(node)?;
 		if target.status != NodeStatus::Active {
-			return Some((target.hp, target.cluster, target.class, 0, 0));
+			let held = matches!(target.status, NodeStatus::Faulty | NodeStatus::Slashing);
+			return Some((target.hp, target.cluster, target.class, 0, 0, held));
 		}
 		let reliability = T::Reliability::reliability(node);
 		let horizon = T::BonusHorizonEras::get().max(1);
@@ -532,7 +557,7 @@ impl<T: Config> Pallet<T> {
 			.saturating_mul(one.saturating_add(u128::from(bonus.deconstruct())))
 			/ one;
 		let weight = u128::from(target.capacity).saturating_mul(factor);
-		Some((target.hp, target.cluster, target.class, target.capacity, weight))
+		Some((target.hp, target.cluster, target.class, target.capacity, weight, false))
 	}
 
 	/// What `share` earned since it was last brought up to date.
@@ -555,12 +580,15 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		match Self::node_weight(node) {
-			Some((hp, cluster, class, capacity, weight)) => {
+			Some((hp, cluster, class, capacity, weight, held)) => {
 				let group = Groups::<T>::mutate((cluster, class), |g| {
 					g.total_weight = g.total_weight.saturating_add(weight);
 					g.capacity = g.capacity.saturating_add(capacity);
 					*g
 				});
+				if old.is_none() {
+					HpShares::<T>::insert(&hp, node, ());
+				}
 				Shares::<T>::insert(
 					node,
 					NodeShare {
@@ -571,18 +599,83 @@ impl<T: Config> Pallet<T> {
 						capacity,
 						paid_per_weight: group.reward_per_weight,
 						pending,
+						held,
 					},
 				);
 			},
-			// Retired: it earns nothing more; what it earned stays claimable by its HP.
+			// Retired: it earns nothing more. What it earned stays claimable by its HP, unless it
+			// was held: a node that retires without passing again forfeits it (SPEC §5.5).
 			None => match old {
+				Some(share) if share.held && pending > 0 => {
+					Shares::<T>::remove(node);
+					HpShares::<T>::remove(&share.hp, node);
+					Forfeited::<T>::mutate(|f| *f = f.saturating_add(pending));
+					Self::deposit_event(Event::RewardsForfeited {
+						node,
+						hp: share.hp,
+						amount: pending,
+					});
+				},
 				Some(share) if pending > 0 => Shares::<T>::insert(
 					node,
-					NodeShare { weight: 0, capacity: 0, pending, ..share },
+					NodeShare { weight: 0, capacity: 0, pending, held: false, ..share },
 				),
-				_ => Shares::<T>::remove(node),
+				Some(share) => {
+					Shares::<T>::remove(node);
+					HpShares::<T>::remove(&share.hp, node);
+				},
+				None => {},
 			},
 		}
+	}
+
+	/// The current rates of group `(cluster, class)` with `params`: O(1).
+	pub fn group_rates(
+		cluster: ClusterId,
+		class: HardwareClass,
+		params: &GroupParameters,
+	) -> icn_primitives::rewards::GroupRates {
+		let state = Groups::<T>::get((cluster, class));
+		let free = T::Nodes::free_capacity(cluster, class).min(state.capacity);
+		let leased = state.capacity.saturating_sub(free);
+		let utilization = if state.capacity == 0 {
+			Perbill::zero()
+		} else {
+			Perbill::from_rational(leased, state.capacity)
+		};
+		let (subsidy, usage) = Self::group_reward(params, state.capacity, state.fees);
+		icn_primitives::rewards::GroupRates {
+			cluster,
+			class,
+			capacity: state.capacity,
+			utilization,
+			subsidy_per_era: subsidy,
+			fees_this_era: state.fees,
+			usage_this_era: usage,
+			last_subsidy: state.last_subsidy,
+			last_usage: state.last_usage,
+		}
+	}
+
+	/// The rates of every group with parameters in `cluster` (all clusters if `None`):
+	/// O(groups), for the runtime API.
+	pub fn rates(
+		cluster: Option<ClusterId>,
+	) -> alloc::vec::Vec<icn_primitives::rewards::GroupRates> {
+		GroupParams::<T>::iter()
+			.filter(|((c, _), _)| cluster.is_none_or(|wanted| *c == wanted))
+			.map(|((c, class), params)| Self::group_rates(c, class, &params))
+			.collect()
+	}
+
+	/// `who`'s unclaimed rewards: per node it runs as HP, and as an oracle. O(its nodes), for the
+	/// runtime API.
+	pub fn pending_rewards(who: &T::AccountId) -> icn_primitives::rewards::PendingRewards {
+		let mut nodes: alloc::vec::Vec<(NodeId, Balance)> = HpShares::<T>::iter_key_prefix(who)
+			.map(|node| (node, Self::pending_node_rewards(node)))
+			.collect();
+		nodes.sort_unstable();
+		icn_primitives::rewards::PendingRewards { nodes, oracle: Self::pending_oracle_rewards(who) }
 	}
 
 	/// `node`'s rewards earned and not yet claimed.
@@ -602,19 +695,26 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(0)
 	}
 
-	/// Invariants: group totals equal the sum of their nodes' weights and capacities; what was
-	/// claimed plus what is claimable never exceeds what was emitted; the pool holds the rest.
-	#[cfg(any(feature = "try-runtime", test))]
+	/// Invariants: group totals equal the sum of their nodes' weights and capacities; every share
+	/// is indexed by its HP; held shares weigh nothing; what was claimed, forfeited and what is
+	/// claimable never exceed what was emitted (the difference is the accumulators' rounding
+	/// dust, which stays in the pool).
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		let mut totals: BTreeMap<(ClusterId, HardwareClass), (u128, u64)> = BTreeMap::new();
 		let mut claimable: Balance = 0;
 		for (node, share) in Shares::<T>::iter() {
+			ensure!(HpShares::<T>::contains_key(&share.hp, node), "a share is not indexed by HP");
+			ensure!(!share.held || share.weight == 0, "a held share has weight");
 			let entry = totals.entry((share.cluster, share.class)).or_default();
 			entry.0 = entry.0.saturating_add(share.weight);
 			entry.1 = entry.1.saturating_add(share.capacity);
 			claimable = claimable.saturating_add(Self::pending_node_rewards(node));
 		}
+		ensure!(
+			HpShares::<T>::iter().count() == Shares::<T>::iter().count(),
+			"the HP index lists shares that do not exist"
+		);
 		for (key, group) in Groups::<T>::iter() {
 			let (weight, capacity) = totals.get(&key).copied().unwrap_or_default();
 			ensure!(group.total_weight == weight, "a group's weight is not its nodes' sum");
@@ -624,8 +724,11 @@ impl<T: Config> Pallet<T> {
 			claimable = claimable.saturating_add(Self::pending_oracle_rewards(&oracle));
 		}
 		ensure!(
-			claimable.saturating_add(Claimed::<T>::get()) <= Emitted::<T>::get(),
-			"more claimable and claimed than emitted"
+			claimable
+				.saturating_add(Claimed::<T>::get())
+				.saturating_add(Forfeited::<T>::get())
+				<= Emitted::<T>::get(),
+			"more claimable, claimed and forfeited than emitted"
 		);
 		Ok(())
 	}

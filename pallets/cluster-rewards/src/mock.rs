@@ -49,6 +49,7 @@ thread_local! {
 	static NODES: RefCell<BTreeMap<NodeId, ChallengeTarget<u64>>> = Default::default();
 	static RELIABILITY: RefCell<BTreeMap<NodeId, Perbill>> = Default::default();
 	static ERA: RefCell<EraIndex> = const { RefCell::new(0) };
+	static FREE: RefCell<BTreeMap<(ClusterId, HardwareClass), u64>> = Default::default();
 }
 
 /// The market as the tests script it.
@@ -89,6 +90,10 @@ impl TestNodes {
 		});
 		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
 	}
+	/// Sets the market's free (unleased) capacity of `(cluster, storage)`.
+	pub fn free(cluster: ClusterId, free: u64) {
+		FREE.with(|f| f.borrow_mut().insert((cluster, HardwareClass::Storage), free));
+	}
 	/// Retires `node`.
 	pub fn retire(node: NodeId) {
 		NODES.with(|n| n.borrow_mut().remove(&node));
@@ -101,6 +106,9 @@ impl NodeDirectory<u64> for TestNodes {
 	}
 	fn live_nodes() -> Vec<NodeId> {
 		NODES.with(|n| n.borrow().keys().copied().collect())
+	}
+	fn free_capacity(cluster: ClusterId, class: HardwareClass) -> u64 {
+		FREE.with(|f| f.borrow().get(&(cluster, class)).copied().unwrap_or(0))
 	}
 }
 
@@ -173,6 +181,9 @@ impl crate::BenchmarkHelper for TestNodes {
 		ERA.with(|e| *e.borrow_mut() += 1);
 		System::set_block_number(System::block_number() + 1);
 	}
+	fn retire(node: NodeId) {
+		TestNodes::retire(node);
+	}
 }
 
 /// Starts the next era and runs the pallet's era transition.
@@ -187,6 +198,7 @@ pub fn next_era() {
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	NODES.with(|n| n.borrow_mut().clear());
 	RELIABILITY.with(|r| r.borrow_mut().clear());
+	FREE.with(|f| f.borrow_mut().clear());
 	ERA.with(|e| *e.borrow_mut() = 0);
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),

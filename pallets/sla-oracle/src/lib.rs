@@ -54,10 +54,10 @@ mod offchain;
 use alloc::vec::Vec;
 use icn_primitives::{
 	collateral::{EraProvider, NodeCollateral},
-	market::{NodeDirectory, NodeHealth, NodeReliability, NodeStatus},
+	market::{NodeDirectory, NodeHealth, NodeReliability, NodeStatus, RewardHooks},
 	oracle::{assigned_oracles, is_majority, NodeSla, Outcome, RoundIndex, RoundInfo},
 	passport::{PassportId, PassportStaking, PassportUse},
-	Balance, EraIndex, NodeId, BLOCKS_PER_ERA,
+	Balance, ClusterId, EraIndex, HardwareClass, NodeId, BLOCKS_PER_ERA,
 };
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 
@@ -249,6 +249,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReportPriority: Get<TransactionPriority>;
 		/// Weights.
+		/// Told about reliability changes (they re-weigh a node's reward share) and accepted
+		/// reports (they earn oracle rewards): the rewards pallet (SPEC §6.2, §6.4).
+		type Rewards: RewardHooks<Self::AccountId>;
 		type WeightInfo: WeightInfo;
 		/// Creates what the benchmarks need.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -487,6 +490,7 @@ pub mod pallet {
 				}
 				Self::record_vote(&round, *node, oracle_index, outcome.passed());
 			}
+			T::Rewards::report_accepted(&report.oracle, passed.saturating_add(failed));
 			Self::deposit_event(Event::ReportsSubmitted {
 				round: report.round,
 				oracle: report.oracle,
@@ -673,6 +677,7 @@ impl<T: Config> Pallet<T> {
 			record.faulty_since = None;
 			record.slashed = 0;
 			Records::<T>::insert(node, record);
+			T::Rewards::node_changed(node);
 			return;
 		}
 		match status {
@@ -700,6 +705,7 @@ impl<T: Config> Pallet<T> {
 		// A node the decision force-retired leaves no record behind.
 		if T::Nodes::target(node).is_some() {
 			Records::<T>::insert(node, record);
+			T::Rewards::node_changed(node);
 		}
 	}
 
@@ -798,10 +804,13 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(KeyOwner::<T>::iter().count() == set.len(), "stale oracle keys");
-		// Records and tallies of force-retired nodes are removed with them; those of nodes their
-		// HP retired (`exit_node`) stay until the market tells this pallet about exits (issue 6's
-		// node hooks). Each is one small entry per node ever registered, and registering a node
-		// takes a governance-minted passport.
+		// Records and tallies go with their node, however it retires.
+		for (node, _) in Records::<T>::iter() {
+			ensure!(T::Nodes::target(node).is_some(), "a retired node's record is left");
+		}
+		for (node, _) in Tallies::<T>::iter() {
+			ensure!(T::Nodes::target(node).is_some(), "a retired node's tally is left");
+		}
 		Ok(())
 	}
 }
@@ -810,6 +819,19 @@ impl<T: Config> EraProvider for Pallet<T> {
 	fn current_era() -> EraIndex {
 		Self::current_era()
 	}
+}
+
+/// The market tells this pallet about node changes (as one of its hooks): when a node retires —
+/// its HP's `exit_node` as much as a force-retirement — its record and tally go with it.
+impl<T: Config> RewardHooks<T::AccountId> for Pallet<T> {
+	fn node_changed(node: NodeId) {
+		if T::Nodes::target(node).is_none() {
+			Records::<T>::remove(node);
+			Tallies::<T>::remove(node);
+		}
+	}
+	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance) {}
+	fn report_accepted(_oracle: &T::AccountId, _outcomes: u32) {}
 }
 
 impl<T: Config> NodeReliability for Pallet<T> {

@@ -110,6 +110,8 @@ impl pallet_capacity_market::Config for Test {
 	type MaxCandidates = ConstU32<8>;
 	type MaxAllocations = ConstU32<4>;
 	type Rewards = Collateral;
+	// The SLA oracle drops the records of nodes that retire.
+	type Hooks = Sla;
 	type CancelNoticeEras = ConstU32<2>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -117,6 +119,35 @@ impl pallet_capacity_market::Config for Test {
 }
 
 pub const OUTCOMES: u32 = 16;
+
+thread_local! {
+	static REWARD_CALLS: core::cell::RefCell<Vec<RewardCall>> = Default::default();
+}
+
+/// What the SLA oracle told the rewards pallet.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RewardCall {
+	NodeChanged(u64),
+	ReportAccepted(u64, u32),
+}
+
+/// Records the SLA oracle's reward hook calls (the rewards pallet's role).
+pub struct RewardLog;
+impl RewardLog {
+	/// The calls since the last `take`.
+	pub fn take() -> Vec<RewardCall> {
+		REWARD_CALLS.with(|c| core::mem::take(&mut *c.borrow_mut()))
+	}
+}
+impl icn_primitives::market::RewardHooks<u64> for RewardLog {
+	fn node_changed(node: u64) {
+		REWARD_CALLS.with(|c| c.borrow_mut().push(RewardCall::NodeChanged(node)));
+	}
+	fn fees_paid(_cluster: u32, _class: HardwareClass, _amount: Balance) {}
+	fn report_accepted(oracle: &u64, outcomes: u32) {
+		REWARD_CALLS.with(|c| c.borrow_mut().push(RewardCall::ReportAccepted(*oracle, outcomes)));
+	}
+}
 
 impl pallet_sla_oracle::Config for Test {
 	type OracleKey = OracleKey;
@@ -134,6 +165,7 @@ impl pallet_sla_oracle::Config for Test {
 	type MaxDisagreement = MaxDisagreement;
 	type DisagreementWindow = ConstU32<4>;
 	type ReportPriority = ConstU64<1_000>;
+	type Rewards = RewardLog;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

@@ -671,3 +671,32 @@ fn error_code(e: &Error<Test>) -> u8 {
 		_ => 0,
 	}
 }
+
+#[test]
+fn decisions_and_reports_reach_the_rewards_pallet_and_exits_drop_the_node_record() {
+	test(&[], || {
+		three_oracles();
+		let n = node(HP, 0);
+		let m = node(HP, 1);
+		RewardLog::take();
+		// An undecided vote only counts the report.
+		assert_ok!(submit(ORACLES[0], vec![(n, PASS), (m, FAIL)]));
+		assert_eq!(RewardLog::take(), vec![RewardCall::ReportAccepted(ORACLES[0], 2)]);
+		// A decision re-weighs the node's share after its reliability is recorded.
+		assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+		assert_eq!(
+			RewardLog::take(),
+			vec![RewardCall::NodeChanged(n), RewardCall::ReportAccepted(ORACLES[1], 1)]
+		);
+		assert_eq!(status(n), NodeStatus::Active);
+		assert!(Records::<Test>::contains_key(n) && Tallies::<Test>::contains_key(n));
+		// The HP retires the node: the market's hook drops its record and tally.
+		next_round();
+		assert_ok!(Market::exit_node(RuntimeOrigin::signed(HP), n));
+		assert!(!Records::<Test>::contains_key(n) && !Tallies::<Test>::contains_key(n));
+		// A pending node's tally goes too.
+		assert!(Tallies::<Test>::contains_key(m));
+		assert_ok!(Market::exit_node(RuntimeOrigin::signed(HP), m));
+		assert!(!Tallies::<Test>::contains_key(m));
+	});
+}

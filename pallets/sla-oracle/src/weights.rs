@@ -64,10 +64,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	fn register_oracle() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `4216`
+		//  Measured:  `4183`
 		//  Estimated: `3778`
-		// Minimum execution time: 131_179_000 picoseconds.
-		Weight::from_parts(144_117_000, 3778)
+		// Minimum execution time: 132_854_000 picoseconds.
+		Weight::from_parts(156_107_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -83,8 +83,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `3726`
 		//  Estimated: `3778`
-		// Minimum execution time: 73_300_000 picoseconds.
-		Weight::from_parts(81_058_000, 3778)
+		// Minimum execution time: 69_983_000 picoseconds.
+		Weight::from_parts(80_475_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -116,23 +116,33 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Passports::Passports` (r:1024 w:1024)
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1024 w:1024)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::OracleTallies` (r:1 w:1)
+	/// Proof: `ClusterRewards::OracleTallies` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::EraReports` (r:1 w:1)
+	/// Proof: `ClusterRewards::EraReports` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1024)
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::HpShares` (r:0 w:1024)
+	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Passports::PassportsByOwner` (r:0 w:1024)
 	/// Proof: `Passports::PassportsByOwner` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn submit_reports(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1078 + n * (592 ±0)`
+		//  Measured:  `1344 + n * (710 ±0)`
 		//  Estimated: `3593 + n * (3316 ±0)`
-		// Minimum execution time: 200_746_000 picoseconds.
-		Weight::from_parts(216_626_000, 3593)
-			// Standard error: 1_211_991
-			.saturating_add(Weight::from_parts(189_311_470, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((10_u64).saturating_mul(n.into())))
+		// Minimum execution time: 249_266_000 picoseconds.
+		Weight::from_parts(268_774_000, 3593)
+			// Standard error: 4_288_273
+			.saturating_add(Weight::from_parts(273_136_770, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((12_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
@@ -148,10 +158,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `3243 + n * (156 ±0)`
 		//  Estimated: `3579 + n * (2988 ±0)`
-		// Minimum execution time: 44_980_000 picoseconds.
-		Weight::from_parts(209_968_496, 3579)
-			// Standard error: 368_274
-			.saturating_add(Weight::from_parts(9_045_027, 0).saturating_mul(n.into()))
+		// Minimum execution time: 44_153_000 picoseconds.
+		Weight::from_parts(45_138_000, 3579)
+			// Standard error: 130_790
+			.saturating_add(Weight::from_parts(8_637_772, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2988).saturating_mul(n.into()))
@@ -169,10 +179,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `358 + o * (37 ±0)`
 		//  Estimated: `3579`
-		// Minimum execution time: 13_092_000 picoseconds.
-		Weight::from_parts(45_680_094, 3579)
-			// Standard error: 47_497
-			.saturating_add(Weight::from_parts(468_351, 0).saturating_mul(o.into()))
+		// Minimum execution time: 18_816_000 picoseconds.
+		Weight::from_parts(50_240_132, 3579)
+			// Standard error: 37_526
+			.saturating_add(Weight::from_parts(54_911, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -184,8 +194,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `123`
 		//  Estimated: `3579`
-		// Minimum execution time: 5_663_000 picoseconds.
-		Weight::from_parts(6_690_000, 3579)
+		// Minimum execution time: 5_552_000 picoseconds.
+		Weight::from_parts(6_439_000, 3579)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -193,39 +203,39 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn register_oracle() -> Weight {
-		Weight::from_parts(144_117_000, 3778)
+		Weight::from_parts(156_107_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deregister_oracle() -> Weight {
-		Weight::from_parts(81_058_000, 3778)
+		Weight::from_parts(80_475_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_reports(n: u32, ) -> Weight {
-		Weight::from_parts(216_626_000, 3593)
-			.saturating_add(Weight::from_parts(189_311_470, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_add(ParityDbWeight::get().writes((10_u64).saturating_mul(n.into())))
+		Weight::from_parts(268_774_000, 3593)
+			.saturating_add(Weight::from_parts(273_136_770, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((9_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((12_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
-		Weight::from_parts(209_968_496, 3579)
-			.saturating_add(Weight::from_parts(9_045_027, 0).saturating_mul(n.into()))
+		Weight::from_parts(45_138_000, 3579)
+			.saturating_add(Weight::from_parts(8_637_772, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2988).saturating_mul(n.into()))
 	}
 	fn on_initialize_new_round(o: u32, ) -> Weight {
-		Weight::from_parts(45_680_094, 3579)
-			.saturating_add(Weight::from_parts(468_351, 0).saturating_mul(o.into()))
+		Weight::from_parts(50_240_132, 3579)
+			.saturating_add(Weight::from_parts(54_911, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(6_690_000, 3579)
+		Weight::from_parts(6_439_000, 3579)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

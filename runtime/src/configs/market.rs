@@ -9,7 +9,10 @@ use frame_support::parameter_types;
 use frame_system::EnsureRoot;
 use icn_primitives::EraIndex;
 
-use crate::{AccountId, Balances, Collateral, Passports, Runtime, RuntimeHoldReason, SlaOracle};
+use crate::{
+	AccountId, Balances, ClusterRewards, Collateral, Passports, Runtime, RuntimeHoldReason,
+	SlaOracle,
+};
 
 parameter_types! {
 	/// Region codes such as `eu-central-1`; 32 bytes leave room for longer provider codes.
@@ -42,6 +45,9 @@ impl pallet_capacity_market::Config for Runtime {
 	type MaxCandidates = MaxCandidates;
 	type MaxAllocations = MaxAllocations;
 	type Rewards = Collateral;
+	/// The rewards pallet re-weighs shares and counts fees; the SLA oracle drops the records of
+	/// nodes that retire.
+	type Hooks = (ClusterRewards, SlaOracle);
 	type CancelNoticeEras = CancelNoticeEras;
 	type WeightInfo = pallet_capacity_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -114,5 +120,58 @@ impl pallet_sla_oracle::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			icn_primitives::market::NodeStatus::Active,
 		);
 		node
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_cluster_rewards::BenchmarkHelper for BenchmarkHelper {
+	fn active_node(
+		index: u32,
+		cluster: icn_primitives::ClusterId,
+		capacity: u64,
+	) -> icn_primitives::NodeId {
+		use icn_primitives::{market::NodeHealth, HardwareClass};
+		use pallet_capacity_market::BenchmarkHelper as _;
+		// Clusters up to `cluster` exist (the benchmarks use up to `MaxRewardGroups` of them).
+		while pallet_capacity_market::NextClusterId::<Runtime>::get() <= cluster {
+			let next = pallet_capacity_market::NextClusterId::<Runtime>::get();
+			let region = alloc::format!("bench-{next}").into_bytes();
+			let _ = crate::CapacityMarket::create_cluster(
+				crate::RuntimeOrigin::root(),
+				region,
+				HardwareClass::ALL.to_vec(),
+			);
+		}
+		let hp: AccountId = frame_benchmarking::account("rewards-hp", index, cluster);
+		let passport = Self::provision_hp(&hp);
+		let node = pallet_capacity_market::NextNodeId::<Runtime>::get();
+		let _ = crate::CapacityMarket::register_node(
+			crate::RuntimeOrigin::signed(hp),
+			passport,
+			cluster,
+			HardwareClass::Storage,
+			capacity,
+			icn_primitives::MILLI_ICNT,
+			MinCommitmentEras::get().saturating_add(100),
+			b"http://127.0.0.1:7100".to_vec(),
+			[1; 32],
+		);
+		// Activation reaches the rewards pallet through the market's hooks.
+		let _ = <crate::CapacityMarket as NodeHealth>::set_status(
+			node,
+			icn_primitives::market::NodeStatus::Active,
+		);
+		node
+	}
+
+	fn next_era() {
+		let length = pallet_sla_oracle::EraLength::<Runtime>::get().max(1);
+		let now = crate::System::block_number();
+		crate::System::set_block_number((now / length).saturating_add(1).saturating_mul(length));
+	}
+
+	fn retire(node: icn_primitives::NodeId) {
+		use icn_primitives::market::NodeHealth;
+		let _ = <crate::CapacityMarket as NodeHealth>::force_retire(node);
 	}
 }

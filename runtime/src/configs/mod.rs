@@ -9,6 +9,7 @@ mod market;
 mod monetary;
 mod oracle;
 mod passports;
+mod rewards;
 mod system;
 
 pub use collateral::COLLATERAL_REWARDS_PALLET_ID;

@@ -9,7 +9,9 @@ use frame_support::parameter_types;
 use icn_primitives::{oracle::OracleKey, EraIndex};
 use sp_runtime::Perbill;
 
-use crate::{CapacityMarket, Collateral, Passports, Runtime, RuntimeCall, UncheckedExtrinsic};
+use crate::{
+	CapacityMarket, ClusterRewards, Collateral, Passports, Runtime, RuntimeCall, UncheckedExtrinsic,
+};
 
 parameter_types! {
 	/// Up to 64 oracles: each node gets 3 of them per round.
@@ -53,6 +55,7 @@ impl pallet_sla_oracle::Config for Runtime {
 	type MaxDisagreement = MaxDisagreement;
 	type DisagreementWindow = DisagreementWindow;
 	type ReportPriority = ReportPriority;
+	type Rewards = ClusterRewards;
 	type WeightInfo = pallet_sla_oracle::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = super::market::BenchmarkHelper;
