@@ -37,3 +37,17 @@ if ! have_all; then
 	rustup toolchain install "$toolchain" --profile minimal --no-self-update \
 		--component rustfmt,clippy,rust-src --target wasm32-unknown-unknown,wasm32v1-none
 fi
+
+# Node.js for the polkadot.js client scripts (client/js) and their test, and their locked
+# dependencies (npm registry).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "setup: installing nodejs and npm"
+	as_root apt-get install -y -q nodejs npm >/dev/null 2>&1 || {
+		as_root apt-get update -q >/dev/null
+		as_root apt-get install -y -q nodejs npm >/dev/null
+	}
+fi
+if [ ! -d client/js/node_modules/@polkadot/api ]; then
+	echo "setup: npm ci in client/js"
+	(cd client/js && npm ci --no-audit --no-fund --loglevel=error)
+fi

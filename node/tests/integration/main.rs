@@ -9,6 +9,8 @@ mod support;
 mod agent;
 mod bad_input;
 mod chain_spec;
+mod cli;
 mod dev_chain;
 mod local_validators;
 mod oracle;
+mod polkadot_js;
