@@ -54,8 +54,17 @@ use sp_runtime::{
 	Rounding,
 };
 
-/// Scale of the reward-per-weight accumulators.
-pub const ACCUMULATOR_SCALE: u128 = 1_000_000_000_000_000_000;
+/// Scale of the reward-per-weight accumulators: 10^12.
+///
+/// A node's weight is its capacity × reliability (Perbill parts, up to 10^9) × (1 + bonus), so a
+/// unit of capacity at full reliability weighs ≥ 10^9. One era's increment is
+/// `reward × SCALE / total_weight`: with the runtime's cap (10^23 base units) and one unit of
+/// capacity that is ≤ 10^26, leaving the u128 accumulator room for ~10^12 eras; rounding leaves at
+/// most `total_weight / SCALE` base units per era in the pool (10^-10 ICNT for 10^20 of weight).
+/// A group whose weights are too small to take an era's reward without overflowing is not paid
+/// that era (see [`Event::GroupNotRewarded`]): the reward stays in the pool and is not counted as
+/// emitted.
+pub const ACCUMULATOR_SCALE: u128 = 1_000_000_000_000;
 
 /// What the benchmarks need from the runtime: rewardable nodes, which this pallet reaches only
 /// through a trait that cannot create them.
@@ -145,6 +154,26 @@ pub struct NodeShare<AccountId> {
 	/// Whether the node was `Faulty` or `Slashing` when last brought up to date: its rewards are
 	/// held.
 	pub held: bool,
+}
+
+/// What an era gave oracles: its budget, split by the outcomes reported in it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct OracleEra {
+	/// The oracle budget of the era.
+	pub budget: Balance,
+	/// Outcomes reported by all oracles in the era (> 0).
+	pub reports: u32,
 }
 
 /// An oracle's valid reports, counted per era.
@@ -255,10 +284,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type EraReports<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-	/// Reward per reported outcome of recent eras (× [`ACCUMULATOR_SCALE`]), kept
-	/// `ORACLE_HISTORY` eras for oracles that have not reported since.
+	/// The oracle budget of recent eras and the outcomes reported in them: an oracle that
+	/// reported `n` of an era's `reports` earns `⌊budget × n / reports⌋`, computed exactly (no
+	/// per-outcome rate to round or overflow). Kept `ORACLE_HISTORY` eras for oracles that have
+	/// not reported or claimed since.
 	#[pallet::storage]
-	pub type OracleRate<T: Config> = StorageMap<_, Twox64Concat, EraIndex, u128>;
+	pub type OracleEras<T: Config> = StorageMap<_, Twox64Concat, EraIndex, OracleEra>;
 
 	/// Allocated to nodes and oracles since genesis.
 	#[pallet::storage]
@@ -304,6 +335,10 @@ pub mod pallet {
 			subsidy: Balance,
 			usage: Balance,
 		},
+		/// The rewardable weight of `(cluster, class)` is too small to split `amount` of era
+		/// `era` among its nodes without overflowing the accumulator: the amount stays in the
+		/// pool and is not emitted.
+		GroupNotRewarded { era: EraIndex, cluster: ClusterId, class: HardwareClass, amount: Balance },
 		/// Era `era` allocated `nodes` to nodes (scaled by about `scale` to the cap) and `oracles`.
 		EraRewarded { era: EraIndex, nodes: Balance, oracles: Balance, scale: Perbill },
 		/// `node`'s rewards, `amount`, were credited to its HP `hp`'s pool.
@@ -497,18 +532,32 @@ impl<T: Config> Pallet<T> {
 		let mut emitted: Balance = 0;
 		let groups = allocations.len() as u32;
 		for ((cluster, class), mut state, subsidy, usage) in allocations {
-			let (subsidy, usage) = (scaled(subsidy), scaled(usage));
+			let (mut subsidy, mut usage) = (scaled(subsidy), scaled(usage));
 			let reward = subsidy.saturating_add(usage);
 			if state.total_weight > 0 && reward > 0 {
-				let per_weight = multiply_by_rational_with_rounding(
+				let accumulator = multiply_by_rational_with_rounding(
 					reward,
 					ACCUMULATOR_SCALE,
 					state.total_weight,
 					Rounding::Down,
 				)
-				.unwrap_or(0);
-				state.reward_per_weight = state.reward_per_weight.saturating_add(per_weight);
-				emitted = emitted.saturating_add(reward);
+				.and_then(|per_weight| state.reward_per_weight.checked_add(per_weight));
+				match accumulator {
+					Some(accumulator) => {
+						state.reward_per_weight = accumulator;
+						emitted = emitted.saturating_add(reward);
+					},
+					None => {
+						// Never silently: the reward stays in the pool, and the event says so.
+						(subsidy, usage) = (0, 0);
+						Self::deposit_event(Event::GroupNotRewarded {
+							era,
+							cluster,
+							class,
+							amount: reward,
+						});
+					},
+				}
 			}
 			state.fees = 0;
 			state.last_subsidy = subsidy;
@@ -520,17 +569,10 @@ impl<T: Config> Pallet<T> {
 		let reports = EraReports::<T>::take();
 		let budget = if reports > 0 { T::OracleBudgetPerEra::get() } else { 0 };
 		if reports > 0 {
-			let rate = multiply_by_rational_with_rounding(
-				budget,
-				ACCUMULATOR_SCALE,
-				u128::from(reports),
-				Rounding::Down,
-			)
-			.unwrap_or(0);
-			OracleRate::<T>::insert(era, rate);
+			OracleEras::<T>::insert(era, OracleEra { budget, reports });
 		}
 		if let Some(old) = era.checked_sub(ORACLE_HISTORY) {
-			OracleRate::<T>::remove(old);
+			OracleEras::<T>::remove(old);
 		}
 		Emitted::<T>::mutate(|e| *e = e.saturating_add(emitted).saturating_add(budget));
 		Self::deposit_event(Event::EraRewarded { era, nodes: emitted, oracles: budget, scale });
@@ -737,14 +779,19 @@ impl<T: Config> Pallet<T> {
 	fn roll_oracle(tally: &mut OracleTally) {
 		let era = T::Eras::current_era();
 		if tally.era < era {
-			let rate = OracleRate::<T>::get(tally.era).unwrap_or(0);
-			let earned = multiply_by_rational_with_rounding(
-				u128::from(tally.reports),
-				rate,
-				ACCUMULATOR_SCALE,
-				Rounding::Down,
-			)
-			.unwrap_or(0);
+			// Nothing is stored for an era without reports, or one older than `ORACLE_HISTORY`.
+			let earned = OracleEras::<T>::get(tally.era)
+				.and_then(|e| {
+					// `mine ≤ reports` keeps the result ≤ budget: it cannot overflow.
+					let mine = tally.reports.min(e.reports);
+					multiply_by_rational_with_rounding(
+						e.budget,
+						u128::from(mine),
+						u128::from(e.reports),
+						Rounding::Down,
+					)
+				})
+				.unwrap_or(0);
 			tally.pending = tally.pending.saturating_add(earned);
 			tally.era = era;
 			tally.reports = 0;

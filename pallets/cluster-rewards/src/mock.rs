@@ -148,6 +148,10 @@ pub const MAX_EMISSION: Balance = 10_000;
 pub const ORACLE_BUDGET: Balance = 600;
 
 parameter_types! {
+	/// Settable so that tests can use the runtime's 18-decimal magnitudes.
+	pub storage MaxEmission: Balance = MAX_EMISSION;
+	/// See `MaxEmission`.
+	pub storage OracleBudget: Balance = ORACLE_BUDGET;
 	pub const Pool: u64 = POOL;
 	pub const MaxCommitmentBonus: Perbill = Perbill::from_percent(50);
 }
@@ -161,8 +165,8 @@ impl pallet_cluster_rewards::Config for Test {
 	type Eras = TestEras;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type MaxGroups = ConstU32<4>;
-	type MaxEmissionPerEra = ConstU128<MAX_EMISSION>;
-	type OracleBudgetPerEra = ConstU128<ORACLE_BUDGET>;
+	type MaxEmissionPerEra = MaxEmission;
+	type OracleBudgetPerEra = OracleBudget;
 	type MaxCommitmentBonus = MaxCommitmentBonus;
 	type BonusHorizonEras = ConstU32<10>;
 	type WeightInfo = ();

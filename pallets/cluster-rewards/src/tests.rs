@@ -261,6 +261,116 @@ fn oracles_share_the_budget_of_an_era_by_reports() {
 	});
 }
 
+/// One ICNT: the runtime's token has 18 decimals.
+const ICNT: Balance = 1_000_000_000_000_000_000;
+
+/// Runs `f` with the runtime's magnitudes: a pool of 10^9 ICNT, 100,000 ICNT of emission and
+/// 1,000 ICNT of oracle budget per era.
+fn with_runtime_magnitudes(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		MaxEmission::set(&(100_000 * ICNT));
+		OracleBudget::set(&(1_000 * ICNT));
+		assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), POOL, 1_000_000_000 * ICNT));
+		f();
+		Rewards::do_try_state().expect("invariants hold");
+	});
+}
+
+#[test]
+fn a_lone_oracle_with_one_report_earns_the_whole_budget_at_the_runtimes_magnitudes() {
+	// The budget (10^21) times a per-outcome scale overflowed u128 with fewer than 3 outcomes in
+	// an era: oracles of a quiet chain earned nothing. The split is now exact.
+	with_runtime_magnitudes(|| {
+		Rewards::report_accepted(&7, 1);
+		next_era();
+		assert_eq!(Rewards::pending_oracle_rewards(&7), 1_000 * ICNT);
+		assert_ok!(Rewards::claim_oracle_rewards(RuntimeOrigin::signed(7)));
+		assert_eq!(Balances::free_balance(7), 1_000 * ICNT);
+		assert_eq!(Claimed::<Test>::get(), 1_000 * ICNT);
+		assert_eq!(Emitted::<Test>::get(), 1_000 * ICNT);
+		// Three oracles with one outcome each: ⌊budget / 3⌋ each, nothing over the budget.
+		for oracle in [7, 8, 9] {
+			Rewards::report_accepted(&oracle, 1);
+		}
+		next_era();
+		for oracle in [7, 8, 9] {
+			assert_eq!(Rewards::pending_oracle_rewards(&oracle), 1_000 * ICNT / 3);
+		}
+		// The biggest report count an era can hold still splits exactly.
+		Rewards::report_accepted(&7, u32::MAX - 1);
+		Rewards::report_accepted(&8, 1);
+		next_era();
+		let total = Rewards::pending_oracle_rewards(&7) + Rewards::pending_oracle_rewards(&8);
+		assert!(total <= 1_000 * ICNT + 2 * (1_000 * ICNT / 3));
+		assert!(Rewards::pending_oracle_rewards(&8) >= 1_000 * ICNT / 3);
+	});
+}
+
+#[test]
+fn node_rewards_are_exact_at_the_runtimes_magnitudes_for_tiny_and_large_weights() {
+	with_runtime_magnitudes(|| {
+		// 10^30 base units of subsidy would be over the cap: the whole cap goes to the group.
+		set(0, params(1_000_000 * ICNT, u64::MAX, 0));
+		// The smallest weight a node can have: 1 unit of capacity at 1 part per billion.
+		TestNodes::set(1, 100, 0, 1, NodeStatus::Active, 0);
+		TestReliability::set(1, Perbill::from_parts(1));
+		Rewards::node_changed(1);
+		assert_eq!(Shares::<Test>::get(1).map(|s| s.weight), Some(1));
+		next_era();
+		assert_eq!(Emitted::<Test>::get(), 100_000 * ICNT);
+		assert_eq!(Rewards::pending_node_rewards(1), 100_000 * ICNT);
+		// A large node joins: 10^12 units at full reliability share the next era by weight.
+		TestNodes::set(2, 101, 0, 1_000_000_000_000, NodeStatus::Active, 0);
+		Rewards::node_changed(2);
+		next_era();
+		let second = Rewards::pending_node_rewards(2);
+		let dust = 100_000 * ICNT - (Rewards::pending_node_rewards(1) - 100_000 * ICNT) - second;
+		assert!(second > 99_999 * ICNT, "the large node earns almost all: {second}");
+		// Rounding leaves at most total_weight / SCALE base units (here ~10^9) in the pool.
+		assert!(dust <= 1_000_000_001 + 2, "dust {dust}");
+		assert_eq!(claim(2), second);
+		assert_eq!(Balances::free_balance(101), second);
+	});
+}
+
+#[test]
+fn a_group_whose_accumulator_would_overflow_is_not_paid_and_the_chain_says_so() {
+	with_runtime_magnitudes(|| {
+		set(0, params(1_000 * ICNT, u64::MAX, 0));
+		TestNodes::set(1, 100, 0, 1, NodeStatus::Active, 0);
+		TestReliability::set(1, Perbill::from_parts(1));
+		Rewards::node_changed(1);
+		next_era();
+		// The subsidy at capacity 1 of a 2^64 cap: a hair under the base, all of it to the node.
+		let pending = Rewards::pending_node_rewards(1);
+		assert_eq!(pending, Groups::<Test>::get((0, STORAGE)).last_subsidy);
+		assert!(pending > 999 * ICNT);
+		let emitted = Emitted::<Test>::get();
+		// Thousands of eras of full rewards on a weight of 1 later, the accumulator is near its
+		// end: the next increment does not fit.
+		Groups::<Test>::mutate((0, STORAGE), |g| g.reward_per_weight = u128::MAX - 1);
+		Shares::<Test>::mutate(1, |s| {
+			if let Some(s) = s {
+				s.paid_per_weight = u128::MAX - 1;
+				s.pending = pending;
+			}
+		});
+		next_era();
+		let era = <TestEras as EraProvider>::current_era() - 1;
+		assert!(System::events().iter().any(|r| r.event
+			== RuntimeEvent::Rewards(Event::GroupNotRewarded {
+				era,
+				cluster: 0,
+				class: STORAGE,
+				amount: pending,
+			})));
+		assert_eq!(Emitted::<Test>::get(), emitted, "nothing is counted as emitted");
+		assert_eq!(Rewards::pending_node_rewards(1), pending, "nothing is credited");
+		assert_eq!(Groups::<Test>::get((0, STORAGE)).last_subsidy, 0);
+		assert_eq!(Groups::<Test>::get((0, STORAGE)).reward_per_weight, u128::MAX - 1);
+	});
+}
+
 mod properties {
 	use super::*;
 	use proptest::prelude::*;

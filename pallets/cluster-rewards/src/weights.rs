@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-21; steps 25, repeat 10; wasm execution
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -59,8 +59,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `240`
 		//  Estimated: `3518`
-		// Minimum execution time: 17_945_000 picoseconds.
-		Weight::from_parts(28_360_000, 3518)
+		// Minimum execution time: 18_892_000 picoseconds.
+		Weight::from_parts(35_259_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -82,8 +82,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1386`
 		//  Estimated: `6196`
-		// Minimum execution time: 110_261_000 picoseconds.
-		Weight::from_parts(144_446_000, 6196)
+		// Minimum execution time: 112_139_000 picoseconds.
+		Weight::from_parts(194_042_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -91,18 +91,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ClusterRewards::OracleTallies` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::OracleRate` (r:1 w:0)
-	/// Proof: `ClusterRewards::OracleRate` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::OracleEras` (r:1 w:0)
+	/// Proof: `ClusterRewards::OracleEras` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Claimed` (r:1 w:1)
 	/// Proof: `ClusterRewards::Claimed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn claim_oracle_rewards() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `459`
+		//  Measured:  `460`
 		//  Estimated: `3593`
-		// Minimum execution time: 78_442_000 picoseconds.
-		Weight::from_parts(88_564_000, 3593)
+		// Minimum execution time: 78_825_000 picoseconds.
+		Weight::from_parts(136_463_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -118,17 +118,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ClusterRewards::EraReports` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Emitted` (r:1 w:1)
 	/// Proof: `ClusterRewards::Emitted` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::OracleRate` (r:0 w:1)
-	/// Proof: `ClusterRewards::OracleRate` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::OracleEras` (r:0 w:1)
+	/// Proof: `ClusterRewards::OracleEras` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// The range of component `g` is `[1, 64]`.
 	fn on_initialize_era(g: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `777 + g * (104 ±0)`
-		//  Estimated: `14012 + g * (2567 ±3)`
-		// Minimum execution time: 97_424_000 picoseconds.
-		Weight::from_parts(88_666_855, 14012)
-			// Standard error: 166_000
-			.saturating_add(Weight::from_parts(14_235_080, 0).saturating_mul(g.into()))
+		//  Estimated: `14012 + g * (2567 ±2)`
+		// Minimum execution time: 101_175_000 picoseconds.
+		Weight::from_parts(74_929_507, 14012)
+			// Standard error: 205_012
+			.saturating_add(Weight::from_parts(16_134_314, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -143,8 +143,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `145`
 		//  Estimated: `1489`
-		// Minimum execution time: 9_280_000 picoseconds.
-		Weight::from_parts(10_823_000, 1489)
+		// Minimum execution time: 9_513_000 picoseconds.
+		Weight::from_parts(11_428_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -152,23 +152,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn set_group_params() -> Weight {
-		Weight::from_parts(28_360_000, 3518)
+		Weight::from_parts(35_259_000, 3518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn claim_node_rewards() -> Weight {
-		Weight::from_parts(144_446_000, 6196)
+		Weight::from_parts(194_042_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn claim_oracle_rewards() -> Weight {
-		Weight::from_parts(88_564_000, 3593)
+		Weight::from_parts(136_463_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize_era(g: u32, ) -> Weight {
-		Weight::from_parts(88_666_855, 14012)
-			.saturating_add(Weight::from_parts(14_235_080, 0).saturating_mul(g.into()))
+		Weight::from_parts(74_929_507, 14012)
+			.saturating_add(Weight::from_parts(16_134_314, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
@@ -176,7 +176,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(g.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(10_823_000, 1489)
+		Weight::from_parts(11_428_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }
