@@ -557,7 +557,10 @@ impl Client {
 				},
 				Err(e) => return Err(Error::Other(one_line(e))),
 			};
-			let metadata = self.metadata().await?;
+			// The metadata the call was built with: one RPC round trip fewer per transaction. (A
+			// runtime upgrade landing between submission and inclusion would make decoding fail
+			// with an error, never a wrong reading: events are checked against their variants.)
+			let metadata = at.metadata();
 			let types = metadata.types();
 			let mut summaries = Vec::new();
 			for event in events.iter() {

@@ -428,6 +428,8 @@ struct Context {
 	signer: Option<Keypair>,
 	wait: Wait,
 	out: Output,
+	/// Fetched once per command, on the first value printed.
+	metadata: std::sync::OnceLock<subxt::ArcMetadata>,
 }
 
 impl Context {
@@ -473,7 +475,13 @@ impl Context {
 
 	/// Prints a decoded value under `label`.
 	async fn show(&self, label: &str, value: &Value<u32>) -> Result<(), Error> {
-		let metadata = self.client.metadata().await?;
+		let metadata = match self.metadata.get() {
+			Some(metadata) => metadata.clone(),
+			None => {
+				let metadata = self.client.metadata().await?;
+				self.metadata.get_or_init(|| metadata).clone()
+			},
+		};
 		self.out.value(label, value, metadata.types());
 		Ok(())
 	}
@@ -521,7 +529,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		WaitArg::InBlock => Wait::InBlock,
 		WaitArg::Finalized => Wait::Finalized,
 	};
-	let cx = Context { client, signer, wait, out: Output { json: cli.json } };
+	let cx = Context {
+		client,
+		signer,
+		wait,
+		out: Output { json: cli.json },
+		metadata: std::sync::OnceLock::new(),
+	};
 	match cli.command {
 		Command::Whoami => Ok(()),
 		Command::Hp(c) => hp(&cx, c).await,

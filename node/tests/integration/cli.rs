@@ -100,17 +100,49 @@ fn has(events: &[String], name: &str) -> bool {
 	events.iter().any(|e| e == name)
 }
 
+/// A running node (started with `args`) whose keystore holds Alice's oracle key, and an agent
+/// with fresh challenge data.
+struct Setup {
+	_dir: tempfile::TempDir,
+	root: String,
+	agent: Agent,
+	node: Node,
+	icn: Icn,
+}
+
+impl Setup {
+	fn start(name: &str, args: Vec<String>) -> Setup {
+		let dir = tempfile::tempdir().expect("tmp");
+		let root = agent_init(dir.path(), 256, 4096);
+		let agent = Agent::start(dir.path(), &format!("127.0.0.1:{}", free_port()), &[]);
+		let node = Node::start(NodeConfig { name, args, use_tmp: true });
+		let mut rpc = node.rpc();
+		let heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
+		rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
+		rpc.request("author_insertKey", json!(["icno", "//Alice", to_hex(&hex_public("//Alice"))]));
+		let icn = Icn { url: format!("ws://127.0.0.1:{}", node.rpc_port) };
+		Setup { _dir: dir, root, agent, node, icn }
+	}
+
+	/// Waits until the oracle's off-chain worker has made `node` Active.
+	fn wait_active(&self, node: &str) {
+		let label = format!("node {node}");
+		let deadline = Instant::now() + Duration::from_secs(180);
+		loop {
+			let info = self.icn.ok(&["show", "nodes", node]);
+			if info[0][&label]["status"] == "Active" {
+				return;
+			}
+			assert!(Instant::now() < deadline, "{label} never became Active: {info:?}");
+			std::thread::sleep(Duration::from_secs(3));
+		}
+	}
+}
+
 #[test]
 fn every_actor_uses_the_icn_cli_against_a_dev_node() {
-	let dir = tempfile::tempdir().expect("tmp");
-	let root = agent_init(dir.path(), 256, 4096);
-	let agent = Agent::start(dir.path(), &format!("127.0.0.1:{}", free_port()), &[]);
-	let node =
-		Node::start(NodeConfig { name: "dev-cli", args: vec!["--dev".into()], use_tmp: true });
-	let mut rpc = node.rpc();
-	let heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
-	rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
-	let icn = Icn { url: format!("ws://127.0.0.1:{}", node.rpc_port) };
+	let setup = Setup::start("dev-cli", vec!["--dev".into()]);
+	let (icn, agent, root) = (&setup.icn, &setup.agent, setup.root.clone());
 	let alice = ["--suri", "//Alice"];
 	let with = |who: &[&str; 2], args: &[&str]| -> Vec<String> {
 		let mut all: Vec<&str> = who.to_vec();
@@ -122,7 +154,6 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	assert_eq!(me[0]["account"], "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
 
 	// Oracle: the key in the node's keystore, registered through the CLI.
-	rpc.request("author_insertKey", json!(["icno", "//Alice", to_hex(&hex_public("//Alice"))]));
 	let events = icn.tx(&strs(&with(
 		&alice,
 		&["oracle", "register", "--passport", "1", "--oracle-suri", "//Alice"],
@@ -162,8 +193,13 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	assert!(has(&events, "CapacityMarket.NodeRegistered"), "{events:?}");
 
 	// Bad input, each a clear error that changes nothing.
-	let balance =
-		|who: &str| icn.ok(&["show", "balance", who])[0]["free"].as_str().map(String::from);
+	let balance = |who: &str| -> (u128, u128) {
+		let b = icn.ok(&["show", "balance", who]);
+		let amount = |field: &str| {
+			b[0][field].as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{b:?}"))
+		};
+		(amount("free"), amount("held"))
+	};
 	let alice_before = balance("alice");
 	// A pallet error: its name and doc comment from the metadata, exit code 1.
 	icn.fails(
@@ -190,18 +226,14 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	http.fails(&["show", "round"], 2, "must start with ws:// or wss://");
 	// The failed extrinsics cost fees, nothing else: the node is unchanged and no second exists.
 	assert_eq!(icn.ok(&["show", "nodes", "1"])[0]["node 1"], Value::Null);
-	assert!(alice_before.is_some());
+	// Alice paid the fee of her one failed transaction (well under 1 ICNT) and nothing was held.
+	let alice_after = balance("alice");
+	assert_eq!(alice_after.1, alice_before.1, "nothing held by a failed registration");
+	let fee = alice_before.0 - alice_after.0;
+	assert!(fee > 0 && fee < 1_000_000_000_000_000_000, "Alice paid {fee}, not just a fee");
 
 	// The oracle's off-chain worker challenges the agent: the node becomes Active.
-	let deadline = Instant::now() + Duration::from_secs(180);
-	loop {
-		let info = icn.ok(&["show", "nodes", "0"]);
-		if info[0]["node 0"]["status"] == "Active" {
-			break;
-		}
-		assert!(Instant::now() < deadline, "node 0 never became Active: {info:?}");
-		std::thread::sleep(Duration::from_secs(3));
-	}
+	setup.wait_active("0");
 	let listed = icn.ok(&["show", "nodes", "--hp", "alice"]);
 	assert_eq!(listed.len(), 1, "{listed:?}");
 
@@ -314,7 +346,138 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	let text = icn.run(&["--suri", "//Alice", "hp", "set-price", "0", "0.02"]);
 	assert_eq!(text.code, 0, "{}", text.stderr);
 	assert!(text.stdout.contains("CapacityMarket.PriceSet"), "{}", text.stdout);
-	drop(agent);
+	let _ = &setup.node;
+}
+
+/// The calls that need eras to pass — settlement, node, HP, delegator and oracle reward claims —
+/// on a dev chain whose eras last 4 blocks (the `dev` spec with `slaOracle.eraLength` patched),
+/// plus signing from a keystore and waiting for finality.
+#[test]
+fn era_dependent_calls_and_keystores_through_the_icn_cli() {
+	let spec_dir = tempfile::tempdir().expect("tmp");
+	let spec = spec_dir.path().join("fast-eras.json");
+	let exported = Command::new(node_binary())
+		.args(["export-chain-spec", "--chain", "dev"])
+		.output()
+		.expect("export-chain-spec runs");
+	assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+	let mut json: Value = serde_json::from_slice(&exported.stdout).expect("a JSON chain spec");
+	json["genesis"]["runtimeGenesis"]["patch"]["slaOracle"]["eraLength"] = json!(4);
+	std::fs::write(&spec, serde_json::to_vec(&json).expect("JSON")).expect("write spec");
+	let spec_arg = spec.to_string_lossy().to_string();
+	let setup = Setup::start(
+		"dev-cli-eras",
+		vec![
+			"--chain".into(),
+			spec_arg,
+			"--alice".into(),
+			"--force-authoring".into(),
+			// A throwaway node in a temp dir: no stable network identity needed.
+			"--unsafe-force-node-key-generation".into(),
+		],
+	);
+	let icn = &setup.icn;
+	let alice = |args: &[&str]| {
+		let mut all = vec!["--suri", "//Alice"];
+		all.extend_from_slice(args);
+		icn.tx(&all)
+	};
+	assert!(has(
+		&alice(&["oracle", "register", "--passport", "1", "--oracle-suri", "//Alice"]),
+		"SlaOracle.OracleRegistered"
+	));
+	assert!(has(&alice(&["hp", "bond", "20000"]), "Collateral.Bonded"));
+	let endpoint = setup.agent.url();
+	assert!(has(
+		&alice(&[
+			"hp",
+			"register-node",
+			"--passport",
+			"0",
+			"--cluster",
+			"0",
+			"--class",
+			"storage",
+			"--capacity",
+			"1024",
+			"--price",
+			"0.01",
+			"--commitment-eras",
+			"100",
+			"--endpoint",
+			&endpoint,
+			"--proof-root",
+			&setup.root,
+		]),
+		"CapacityMarket.NodeRegistered"
+	));
+	// Dave signs from a keystore directory (the layout `icn-node key insert` writes).
+	let keystore = tempfile::tempdir().expect("tmp");
+	let dave_key = format!("{}{}", hex::encode(b"acco"), hex::encode(hex_public("//Dave")));
+	std::fs::write(keystore.path().join(dave_key), "\"//Dave\"").expect("write key");
+	let ks = keystore.path().to_string_lossy().to_string();
+	let dave = icn.ok(&["--keystore-path", &ks, "whoami"]);
+	assert_eq!(dave[0]["account"], "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy");
+	let events = icn.tx(&[
+		"--keystore-path",
+		&ks,
+		"--wait",
+		"finalized",
+		"delegator",
+		"delegate",
+		"alice",
+		"100",
+	]);
+	assert!(has(&events, "Collateral.Delegated"), "{events:?}");
+
+	setup.wait_active("0");
+	let events = icn.tx(&[
+		"--suri",
+		"//Bob",
+		"sp",
+		"request",
+		"--cluster",
+		"0",
+		"--class",
+		"storage",
+		"--amount",
+		"100",
+		"--duration",
+		"3",
+		"--max-price",
+		"1",
+	]);
+	assert!(has(&events, "CapacityMarket.LeaseCreated"), "{events:?}");
+
+	// Eras pass (4 blocks each): the served eras settle, the era transitions allocate rewards.
+	let era = |icn: &Icn| -> u64 {
+		let round = icn.ok(&["show", "round"]);
+		round[0]["round"]["start"]
+			.as_str()
+			.and_then(|s| s.parse::<u64>().ok())
+			.unwrap_or(0)
+			/ 4
+	};
+	let start = era(icn);
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while era(icn) < start + 3 {
+		assert!(Instant::now() < deadline, "eras do not pass");
+		std::thread::sleep(Duration::from_secs(3));
+	}
+	let events = icn.tx(&["--suri", "//Bob", "sp", "settle", "0"]);
+	assert!(has(&events, "CapacityMarket.LeaseSettled"), "{events:?}");
+	let events = icn.tx(&["--suri", "//Eve", "hp", "claim-node-rewards", "0"]);
+	assert!(has(&events, "ClusterRewards.NodeRewardsClaimed"), "{events:?}");
+	assert!(has(&alice(&["hp", "claim"]), "Collateral.RewardsClaimed"));
+	let events = icn.tx(&["--keystore-path", &ks, "delegator", "claim", "alice"]);
+	assert!(has(&events, "Collateral.RewardsClaimed"), "{events:?}");
+	assert!(has(&alice(&["oracle", "claim-rewards"]), "ClusterRewards.OracleRewardsClaimed"));
+	// Nothing has finished unbonding: a clear pallet error.
+	icn.fails(
+		&["--keystore-path", &ks, "delegator", "withdraw", "alice"],
+		1,
+		"Collateral.NothingToWithdraw",
+	);
 }
 
 fn hex_public(suri: &str) -> Vec<u8> {
