@@ -196,7 +196,10 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	let balance = |who: &str| -> (u128, u128) {
 		let b = icn.ok(&["show", "balance", who]);
 		let amount = |field: &str| {
-			b[0][field].as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{b:?}"))
+			b[0][field]
+				.as_str()
+				.and_then(|s| s.parse().ok())
+				.unwrap_or_else(|| panic!("{b:?}"))
 		};
 		(amount("free"), amount("held"))
 	};

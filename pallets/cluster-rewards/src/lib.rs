@@ -338,7 +338,12 @@ pub mod pallet {
 		/// The rewardable weight of `(cluster, class)` is too small to split `amount` of era
 		/// `era` among its nodes without overflowing the accumulator: the amount stays in the
 		/// pool and is not emitted.
-		GroupNotRewarded { era: EraIndex, cluster: ClusterId, class: HardwareClass, amount: Balance },
+		GroupNotRewarded {
+			era: EraIndex,
+			cluster: ClusterId,
+			class: HardwareClass,
+			amount: Balance,
+		},
 		/// Era `era` allocated `nodes` to nodes (scaled by about `scale` to the cap) and `oracles`.
 		EraRewarded { era: EraIndex, nodes: Balance, oracles: Balance, scale: Perbill },
 		/// `node`'s rewards, `amount`, were credited to its HP `hp`'s pool.
