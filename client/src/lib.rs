@@ -43,6 +43,8 @@ pub mod icn {}
 pub use subxt;
 pub use subxt_signer;
 
+pub mod bench;
+
 /// ICN Chain's transaction and block format is Polkadot's: `AccountId32`, `MultiAddress`,
 /// `MultiSignature`, BLAKE2-256, `u32` block numbers.
 pub type IcnConfig = PolkadotConfig;
@@ -441,6 +443,14 @@ impl Client {
 			.ok_or_else(|| Error::Other("the node has no best block".into()))?;
 		self.api
 			.at_block(subxt::backend::BlockRef::from_hash(hash))
+			.await
+			.map_err(|e| Error::Other(one_line(e)))
+	}
+
+	/// The next nonce of `who`, counting its transactions in the pool.
+	pub async fn next_nonce(&self, who: &AccountId) -> Result<u64, Error> {
+		self.rpc
+			.system_account_next_index(who)
 			.await
 			.map_err(|e| Error::Other(one_line(e)))
 	}

@@ -79,6 +79,31 @@ enum Command {
 	Show(ShowCommand),
 	/// Print the signing account's address.
 	Whoami,
+	/// Throughput on a dev chain: pre-signed transfers versus the protocol's hot calls from many
+	/// accounts, rates read from the chain's blocks. The signer funds the accounts.
+	Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+	/// Accounts (`//Bench//0` …), each sending one transaction of every kind.
+	#[arg(long, default_value = "4000")]
+	accounts: u32,
+	/// The HP delegated to (its node must be Active with `accounts` free storage units).
+	#[arg(long, value_parser = account)]
+	hp: AccountId,
+	/// The HP's node, whose rewards are claimed into its pool before the claims run.
+	#[arg(long)]
+	node: u64,
+	/// The node's cluster (storage requested there).
+	#[arg(long, default_value = "0")]
+	cluster: u32,
+	/// ICNT given to each account.
+	#[arg(long, default_value = "50", value_parser = icnt)]
+	fund: u128,
+	/// Submissions in flight at once.
+	#[arg(long, default_value = "16")]
+	concurrency: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -544,7 +569,170 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		Command::Oracle(c) => oracle(&cx, c).await,
 		Command::Gov(c) => gov(&cx, c).await,
 		Command::Show(c) => show(&cx, c).await,
+		Command::Bench(args) => bench(&cx, args).await,
 	}
+}
+
+/// See [`Command::Bench`] and `icn_client::bench`.
+async fn bench(cx: &Context, args: BenchArgs) -> Result<(), Error> {
+	use icn_client::bench::Measured;
+	let funder = cx.signer()?;
+	let progress = |line: &str| eprintln!("bench: {line}");
+	let accounts: Vec<Keypair> = (0..args.accounts)
+		.map(|i| signer_from_suri(&format!("//Bench//{i}")))
+		.collect::<Result<_, _>>()?;
+	let ids: Vec<AccountId> = accounts.iter().map(account_of).collect();
+	let tx = icn::tx();
+	let n = accounts.len();
+
+	progress(&format!("funding {n} accounts with {} each", format_icnt(args.fund)));
+	let first = cx.client.next_nonce(&account_of(funder)).await?;
+	let funding = ids
+		.iter()
+		.enumerate()
+		.map(|(i, id)| {
+			let call = tx
+				.balances()
+				.transfer_keep_alive(subxt::utils::MultiAddress::Id(id.clone()), args.fund);
+			(call, funder, first + i as u64)
+		})
+		.collect();
+	// One sender: submitted in nonce order.
+	let batch = cx.client.sign_batch("Balances", "transfer_keep_alive", funding).await?;
+	let funded = cx.client.run_batch(batch, 1, 3).await?;
+	check(&funded)?;
+
+	let mut results: Vec<Measured> = Vec::new();
+	progress("transfers");
+	let calls = (0..n)
+		.map(|i| {
+			let to = subxt::utils::MultiAddress::Id(ids[(i + 1) % n].clone());
+			(tx.balances().transfer_keep_alive(to, icn_client::ICNT), &accounts[i], 0)
+		})
+		.collect();
+	let batch = cx.client.sign_batch("Balances", "transfer_keep_alive", calls).await?;
+	results.push(cx.client.run_batch(batch, args.concurrency, 3).await?);
+
+	progress("delegations");
+	let calls = (0..n)
+		.map(|i| {
+			(tx.collateral().delegate(args.hp.clone(), 10 * icn_client::ICNT), &accounts[i], 1)
+		})
+		.collect();
+	let batch = cx.client.sign_batch("Collateral", "delegate", calls).await?;
+	results.push(cx.client.run_batch(batch, args.concurrency, 3).await?);
+
+	progress("capacity requests");
+	let preferences = Preferences {
+		price: Perbill(1_000_000_000),
+		reliability: Perbill(0),
+		commitment: Perbill(0),
+	};
+	let calls = (0..n)
+		.map(|i| {
+			let call = tx.capacity_market().request_capacity(
+				args.cluster,
+				HardwareClass::Storage,
+				1,
+				1,
+				icn_client::ICNT,
+				preferences.clone(),
+				false,
+			);
+			(call, &accounts[i], 2)
+		})
+		.collect();
+	let batch = cx.client.sign_batch("CapacityMarket", "request_capacity", calls).await?;
+	results.push(cx.client.run_batch(batch, args.concurrency, 3).await?);
+
+	// The delegators' rewards: the node's rewards of an era that ended after they delegated,
+	// claimed into the HP's pool.
+	progress("waiting for an era's node rewards to claim into the pool");
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+	loop {
+		let claim = tx.cluster_rewards().claim_node_rewards(args.node);
+		match cx.client.submit(&claim, funder, Wait::InBlock, |_| {}).await {
+			Ok(_) => break,
+			Err(Error::Dispatch { ref error, .. }) if error == "NothingToClaim" => {},
+			Err(e) => return Err(e),
+		}
+		if std::time::Instant::now() > deadline {
+			return Err(Error::Other("no node rewards to claim within 300 s".into()));
+		}
+		tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+	}
+	progress("reward claims");
+	let calls = (0..n)
+		.map(|i| (tx.collateral().claim_rewards(args.hp.clone()), &accounts[i], 3))
+		.collect();
+	let batch = cx.client.sign_batch("Collateral", "claim_rewards", calls).await?;
+	results.push(cx.client.run_batch(batch, args.concurrency, 3).await?);
+
+	let base = results[0].per_full_block().max(f64::MIN_POSITIVE);
+	for m in &results {
+		let ratio = m.per_full_block() / base;
+		if cx.out.json {
+			println!(
+				"{}",
+				serde_json::json!({
+					"call": m.name,
+					"submitted": m.submitted,
+					"included": m.included,
+					"failed": m.failed,
+					"rejected": m.rejected,
+					"blocks": m.per_block.len(),
+					"per_block": m.per_block,
+					"per_full_block": m.per_full_block(),
+					"max_per_block": m.max_per_block(),
+					"per_second": m.per_second(),
+					"vs_transfer": ratio,
+				})
+			);
+		}
+	}
+	if !cx.out.json {
+		println!(
+			"{:<34} {:>9} {:>8} {:>6} {:>6} {:>14} {:>9} {:>8} {:>11}",
+			"call",
+			"submitted",
+			"included",
+			"failed",
+			"blocks",
+			"per full block",
+			"max/block",
+			"tx/s",
+			"vs transfer"
+		);
+		for m in &results {
+			println!(
+				"{:<34} {:>9} {:>8} {:>6} {:>6} {:>14.1} {:>9} {:>8.1} {:>10.0}%",
+				m.name,
+				m.submitted,
+				m.included,
+				m.failed,
+				m.per_block.len(),
+				m.per_full_block(),
+				m.max_per_block(),
+				m.per_second(),
+				100.0 * m.per_full_block() / base,
+			);
+		}
+	}
+	for m in &results {
+		check(m)?;
+	}
+	Ok(())
+}
+
+/// A measurement only counts if everything submitted was included and succeeded.
+fn check(m: &icn_client::bench::Measured) -> Result<(), Error> {
+	if m.rejected > 0 || m.failed > 0 || m.included < m.submitted {
+		return Err(Error::Other(format!(
+			"{}: {} submitted, {} rejected by the pool, {} included, {} failed",
+			m.name, m.submitted, m.rejected, m.included, m.failed
+		)));
+	}
+	Ok(())
 }
 
 async fn hp(cx: &Context, command: HpCommand) -> Result<(), Error> {

@@ -481,6 +481,32 @@ fn era_dependent_calls_and_keystores_through_the_icn_cli() {
 		1,
 		"Collateral.NothingToWithdraw",
 	);
+
+	// The load generator on a small scale: every kind of call from 20 accounts, all included
+	// and successful, counted from the chain's blocks (scripts/bench-throughput.sh runs it big).
+	let rows =
+		icn.ok(&["--suri", "//Alice", "bench", "--accounts", "20", "--hp", "alice", "--node", "0"]);
+	let calls: Vec<&str> = rows.iter().filter_map(|r| r["call"].as_str()).collect();
+	assert_eq!(
+		calls,
+		[
+			"Balances.transfer_keep_alive",
+			"Collateral.delegate",
+			"CapacityMarket.request_capacity",
+			"Collateral.claim_rewards"
+		],
+		"{rows:?}"
+	);
+	for row in &rows {
+		assert_eq!(row["included"], 20, "{row}");
+		assert_eq!(row["failed"], 0, "{row}");
+		let per_block: u64 = row["per_block"]
+			.as_array()
+			.map(|b| b.iter().filter_map(Value::as_u64).sum())
+			.unwrap_or(0);
+		assert_eq!(per_block, 20, "{row}");
+		assert!(row["per_second"].as_f64().is_some_and(|r| r > 0.0), "{row}");
+	}
 }
 
 fn hex_public(suri: &str) -> Vec<u8> {
