@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-21; steps 25, repeat 10; wasm execution
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -67,8 +67,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `66`
 		//  Estimated: `1489`
-		// Minimum execution time: 12_867_000 picoseconds.
-		Weight::from_parts(15_145_000, 1489)
+		// Minimum execution time: 13_063_000 picoseconds.
+		Weight::from_parts(18_944_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `803`
 		//  Estimated: `8610`
-		// Minimum execution time: 79_572_000 picoseconds.
-		Weight::from_parts(86_985_000, 8610)
+		// Minimum execution time: 80_316_000 picoseconds.
+		Weight::from_parts(107_914_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -113,8 +113,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `597`
 		//  Estimated: `3978`
-		// Minimum execution time: 28_935_000 picoseconds.
-		Weight::from_parts(32_245_000, 3978)
+		// Minimum execution time: 29_886_000 picoseconds.
+		Weight::from_parts(35_557_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -124,8 +124,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `589`
 		//  Estimated: `3978`
-		// Minimum execution time: 19_073_000 picoseconds.
-		Weight::from_parts(22_587_000, 3978)
+		// Minimum execution time: 19_165_000 picoseconds.
+		Weight::from_parts(23_489_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -157,8 +157,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1500`
 		//  Estimated: `8610`
-		// Minimum execution time: 102_746_000 picoseconds.
-		Weight::from_parts(124_881_000, 8610)
+		// Minimum execution time: 104_430_000 picoseconds.
+		Weight::from_parts(116_089_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -176,8 +176,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1002`
 		//  Estimated: `3978`
-		// Minimum execution time: 45_527_000 picoseconds.
-		Weight::from_parts(74_299_000, 3978)
+		// Minimum execution time: 45_641_000 picoseconds.
+		Weight::from_parts(51_505_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -219,8 +219,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2085`
 		//  Estimated: `6196`
-		// Minimum execution time: 159_279_000 picoseconds.
-		Weight::from_parts(180_509_000, 6196)
+		// Minimum execution time: 159_568_000 picoseconds.
+		Weight::from_parts(190_609_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -260,21 +260,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Leases` (r:0 w:16)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// The range of component `c` is `[1, 64]`.
+	/// The range of component `c` is `[16, 64]`.
 	/// The range of component `a` is `[1, 16]`.
 	fn request_capacity(c: u32, a: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1327 + c * (561 ±0)`
-		//  Estimated: `68925 + c * (6655 ±60)`
-		// Minimum execution time: 954_818_000 picoseconds.
-		Weight::from_parts(960_930_000, 68925)
-			// Standard error: 1_047_450
-			.saturating_add(Weight::from_parts(38_384_513, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(81_u64))
-			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(c.into())))
+		//  Measured:  `1178 + c * (564 ±0)`
+		//  Estimated: `3568 + c * (7620 ±0)`
+		// Minimum execution time: 989_049_000 picoseconds.
+		Weight::from_parts(526_176_016, 3568)
+			// Standard error: 1_183_930
+			.saturating_add(Weight::from_parts(31_989_012, 0).saturating_mul(c.into()))
+			// Standard error: 3_779_886
+			.saturating_add(Weight::from_parts(18_352_565, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 6655).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(c.into()))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
@@ -298,8 +300,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1173`
 		//  Estimated: `3978`
-		// Minimum execution time: 99_377_000 picoseconds.
-		Weight::from_parts(169_205_000, 3978)
+		// Minimum execution time: 97_866_000 picoseconds.
+		Weight::from_parts(119_847_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -313,8 +315,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `546`
 		//  Estimated: `3568`
-		// Minimum execution time: 66_534_000 picoseconds.
-		Weight::from_parts(121_117_000, 3568)
+		// Minimum execution time: 66_118_000 picoseconds.
+		Weight::from_parts(107_812_000, 3568)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -334,8 +336,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `928`
 		//  Estimated: `3978`
-		// Minimum execution time: 84_052_000 picoseconds.
-		Weight::from_parts(143_511_000, 3978)
+		// Minimum execution time: 84_981_000 picoseconds.
+		Weight::from_parts(147_506_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -344,61 +346,62 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(15_145_000, 1489)
+		Weight::from_parts(18_944_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(86_985_000, 8610)
+		Weight::from_parts(107_914_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(32_245_000, 3978)
+		Weight::from_parts(35_557_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(22_587_000, 3978)
+		Weight::from_parts(23_489_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(124_881_000, 8610)
+		Weight::from_parts(116_089_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(74_299_000, 3978)
+		Weight::from_parts(51_505_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(180_509_000, 6196)
+		Weight::from_parts(190_609_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn request_capacity(c: u32, a: u32, ) -> Weight {
-		Weight::from_parts(960_930_000, 68925)
-			.saturating_add(Weight::from_parts(38_384_513, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(81_u64))
-			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(c.into())))
+		Weight::from_parts(526_176_016, 3568)
+			.saturating_add(Weight::from_parts(31_989_012, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(18_352_565, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 6655).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(c.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(169_205_000, 3978)
+		Weight::from_parts(119_847_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(121_117_000, 3568)
+		Weight::from_parts(107_812_000, 3568)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(143_511_000, 3978)
+		Weight::from_parts(147_506_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
