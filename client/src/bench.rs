@@ -200,7 +200,7 @@ impl Client {
 		pallet: &str,
 		call: &str,
 	) -> Result<(usize, usize), Error> {
-		let at = self.at_number(number).await?;
+		let at = self.at_height(Some(number)).await?;
 		let extrinsics = at.extrinsics().fetch().await.map_err(|e| Error::Other(one_line(e)))?;
 		let mut ours = Vec::new();
 		for ext in extrinsics.iter() {
@@ -230,7 +230,7 @@ impl Client {
 
 	/// `Timestamp.Now` at block `number` of the best chain (ms).
 	async fn timestamp(&self, number: u32) -> Result<u64, Error> {
-		let at = self.at_number(number).await?;
+		let at = self.at_height(Some(number)).await?;
 		let now = at
 			.storage()
 			.try_fetch(icn::storage().timestamp().now(), ())
@@ -240,21 +240,5 @@ impl Client {
 			Some(v) => v.decode().map_err(|e| Error::Other(one_line(e))),
 			None => Ok(0),
 		}
-	}
-
-	async fn at_number(
-		&self,
-		number: u32,
-	) -> Result<subxt::client::OnlineClientAtBlock<IcnConfig>, Error> {
-		let hash = self
-			.rpc
-			.chain_get_block_hash(Some(number.into()))
-			.await
-			.map_err(|e| Error::Other(one_line(e)))?
-			.ok_or_else(|| Error::Other(format!("no block #{number}")))?;
-		self.api
-			.at_block(subxt::backend::BlockRef::from_hash(hash))
-			.await
-			.map_err(|e| Error::Other(one_line(e)))
 	}
 }

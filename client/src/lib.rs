@@ -435,12 +435,23 @@ impl Client {
 	/// A view of the chain at the best block (what the node's pool and RPC reads see; the
 	/// finalized block may lag a few blocks behind).
 	pub async fn at_best(&self) -> Result<subxt::client::OnlineClientAtBlock<IcnConfig>, Error> {
+		self.at_height(None).await
+	}
+
+	/// A view of the chain at block `number` of the best chain (the best block if `None`).
+	pub async fn at_height(
+		&self,
+		number: Option<u32>,
+	) -> Result<subxt::client::OnlineClientAtBlock<IcnConfig>, Error> {
 		let hash = self
 			.rpc
-			.chain_get_block_hash(None)
+			.chain_get_block_hash(number.map(Into::into))
 			.await
 			.map_err(|e| Error::Other(one_line(e)))?
-			.ok_or_else(|| Error::Other("the node has no best block".into()))?;
+			.ok_or_else(|| match number {
+				Some(n) => Error::Other(format!("no block #{n}")),
+				None => Error::Other("the node has no best block".into()),
+			})?;
 		self.api
 			.at_block(subxt::backend::BlockRef::from_hash(hash))
 			.await

@@ -124,6 +124,34 @@ impl Setup {
 		Setup { _dir: dir, root, agent, node, icn }
 	}
 
+	/// `hp register-node` of Alice's storage node in cluster 0 in front of the agent (passport 0,
+	/// price 0.01 ICNT).
+	fn register_node_args(&self, capacity: &str, commitment_eras: &str) -> Vec<String> {
+		[
+			"hp",
+			"register-node",
+			"--passport",
+			"0",
+			"--cluster",
+			"0",
+			"--class",
+			"storage",
+			"--capacity",
+			capacity,
+			"--price",
+			"0.01",
+			"--commitment-eras",
+			commitment_eras,
+			"--endpoint",
+			&self.agent.url(),
+			"--proof-root",
+			&self.root,
+		]
+		.iter()
+		.map(|s| s.to_string())
+		.collect()
+	}
+
 	/// Waits until the oracle's off-chain worker has made `node` Active.
 	fn wait_active(&self, node: &str) {
 		let label = format!("node {node}");
@@ -142,7 +170,7 @@ impl Setup {
 #[test]
 fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	let setup = Setup::start("dev-cli", vec!["--dev".into()]);
-	let (icn, agent, root) = (&setup.icn, &setup.agent, setup.root.clone());
+	let icn = &setup.icn;
 	let alice = ["--suri", "//Alice"];
 	let with = |who: &[&str; 2], args: &[&str]| -> Vec<String> {
 		let mut all: Vec<&str> = who.to_vec();
@@ -163,31 +191,10 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	// HP: bond, register a node in front of the agent.
 	let events = icn.tx(&strs(&with(&alice, &["hp", "bond", "20000"])));
 	assert!(has(&events, "Collateral.Bonded"), "{events:?}");
-	let endpoint = agent.url();
 	let register = |capacity: &str| -> Vec<String> {
-		with(
-			&alice,
-			&[
-				"hp",
-				"register-node",
-				"--passport",
-				"0",
-				"--cluster",
-				"0",
-				"--class",
-				"storage",
-				"--capacity",
-				capacity,
-				"--price",
-				"0.01",
-				"--commitment-eras",
-				"30",
-				"--endpoint",
-				&endpoint,
-				"--proof-root",
-				&root,
-			],
-		)
+		let mut args: Vec<String> = alice.iter().map(|s| s.to_string()).collect();
+		args.extend(setup.register_node_args(capacity, "30"));
+		args
 	};
 	let events = icn.tx(&strs(&register("1024")));
 	assert!(has(&events, "CapacityMarket.NodeRegistered"), "{events:?}");
@@ -390,28 +397,8 @@ fn era_dependent_calls_and_keystores_through_the_icn_cli() {
 		"SlaOracle.OracleRegistered"
 	));
 	assert!(has(&alice(&["hp", "bond", "20000"]), "Collateral.Bonded"));
-	let endpoint = setup.agent.url();
 	assert!(has(
-		&alice(&[
-			"hp",
-			"register-node",
-			"--passport",
-			"0",
-			"--cluster",
-			"0",
-			"--class",
-			"storage",
-			"--capacity",
-			"1024",
-			"--price",
-			"0.01",
-			"--commitment-eras",
-			"100",
-			"--endpoint",
-			&endpoint,
-			"--proof-root",
-			&setup.root,
-		]),
+		&alice(&strs(&setup.register_node_args("1024", "100"))),
 		"CapacityMarket.NodeRegistered"
 	));
 	// Dave signs from a keystore directory (the layout `icn-node key insert` writes).
