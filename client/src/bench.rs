@@ -172,7 +172,8 @@ impl Client {
 				continue;
 			}
 			number += 1;
-			let (count, fails) = self.count_in_block(number, batch.pallet, batch.call).await?;
+			let at = self.at_height(Some(number)).await?;
+			let (count, fails) = count_in_block(&at, batch.pallet, batch.call).await?;
 			if count == 0 {
 				if per_block.is_empty() {
 					continue;
@@ -182,9 +183,10 @@ impl Client {
 			}
 			quiet = 0;
 			if first_ts.is_none() {
-				first_ts = Some(self.timestamp(number.saturating_sub(1)).await?);
+				let parent = self.at_height(Some(number.saturating_sub(1))).await?;
+				first_ts = Some(timestamp(&parent).await?);
 			}
-			last_ts = self.timestamp(number).await?;
+			last_ts = timestamp(&at).await?;
 			included += count;
 			failed += fails;
 			per_block.push(count);
@@ -192,53 +194,49 @@ impl Client {
 		let millis = last_ts.saturating_sub(first_ts.unwrap_or(last_ts));
 		Ok(Measured { name, submitted, rejected, included, failed, per_block, millis })
 	}
+}
 
-	/// Extrinsics of `pallet.call` in block `number` of the best chain, and how many failed.
-	async fn count_in_block(
-		&self,
-		number: u32,
-		pallet: &str,
-		call: &str,
-	) -> Result<(usize, usize), Error> {
-		let at = self.at_height(Some(number)).await?;
-		let extrinsics = at.extrinsics().fetch().await.map_err(|e| Error::Other(one_line(e)))?;
-		let mut ours = Vec::new();
-		for ext in extrinsics.iter() {
-			let ext = ext.map_err(|e| Error::Other(one_line(e)))?;
-			if ext.pallet_name() == pallet && ext.call_name() == call {
-				ours.push(ext.index() as u32);
-			}
+/// A view of the chain at one block.
+type AtBlock = subxt::client::OnlineClientAtBlock<IcnConfig>;
+
+/// Extrinsics of `pallet.call` in the block `at`, and how many of them failed.
+async fn count_in_block(at: &AtBlock, pallet: &str, call: &str) -> Result<(usize, usize), Error> {
+	let extrinsics = at.extrinsics().fetch().await.map_err(|e| Error::Other(one_line(e)))?;
+	let mut ours = Vec::new();
+	for ext in extrinsics.iter() {
+		let ext = ext.map_err(|e| Error::Other(one_line(e)))?;
+		if ext.pallet_name() == pallet && ext.call_name() == call {
+			ours.push(ext.index() as u32);
 		}
-		if ours.is_empty() {
-			return Ok((0, 0));
-		}
-		let events = at.events().fetch().await.map_err(|e| Error::Other(one_line(e)))?;
-		let mut failed = 0;
-		for event in events.iter() {
-			let event = event.map_err(|e| Error::Other(one_line(e)))?;
-			if let Phase::ApplyExtrinsic(i) = event.phase() {
-				if event.pallet_name() == "System"
-					&& event.event_name() == "ExtrinsicFailed"
-					&& ours.contains(&i)
-				{
-					failed += 1;
-				}
-			}
-		}
-		Ok((ours.len(), failed))
 	}
-
-	/// `Timestamp.Now` at block `number` of the best chain (ms).
-	async fn timestamp(&self, number: u32) -> Result<u64, Error> {
-		let at = self.at_height(Some(number)).await?;
-		let now = at
-			.storage()
-			.try_fetch(icn::storage().timestamp().now(), ())
-			.await
-			.map_err(|e| Error::Other(one_line(e)))?;
-		match now {
-			Some(v) => v.decode().map_err(|e| Error::Other(one_line(e))),
-			None => Ok(0),
+	if ours.is_empty() {
+		return Ok((0, 0));
+	}
+	let events = at.events().fetch().await.map_err(|e| Error::Other(one_line(e)))?;
+	let mut failed = 0;
+	for event in events.iter() {
+		let event = event.map_err(|e| Error::Other(one_line(e)))?;
+		if let Phase::ApplyExtrinsic(i) = event.phase() {
+			if event.pallet_name() == "System"
+				&& event.event_name() == "ExtrinsicFailed"
+				&& ours.contains(&i)
+			{
+				failed += 1;
+			}
 		}
+	}
+	Ok((ours.len(), failed))
+}
+
+/// `Timestamp.Now` at the block `at` (ms).
+async fn timestamp(at: &AtBlock) -> Result<u64, Error> {
+	let now = at
+		.storage()
+		.try_fetch(icn::storage().timestamp().now(), ())
+		.await
+		.map_err(|e| Error::Other(one_line(e)))?;
+	match now {
+		Some(v) => v.decode().map_err(|e| Error::Other(one_line(e))),
+		None => Ok(0),
 	}
 }
