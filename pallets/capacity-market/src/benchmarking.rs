@@ -1,6 +1,6 @@
 //! Benchmarks of the capacity-market pallet (frame-benchmarking v2). Worst cases: the longest
 //! region and endpoint, nodes in the candidate index (so updates move index entries), early exits
-//! (penalty path), `request_capacity` over `c` candidates of distinct HPs with `a` allocations,
+//! (penalty path), `request_capacity` with `a` allocations and `e` more candidates of distinct HPs,
 //! and settlement across a full list of fault intervals that ends the lease.
 
 use super::*;
@@ -181,19 +181,20 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `c` candidates considered (exactly `c` nodes in the cluster), `a` of them allocated. `c`
-	/// starts at `MaxAllocations` so that `a ≤ c` in every sample: with fewer nodes than
-	/// allocations the setup would have to add nodes the component does not count, and since the
-	/// benchmark holds one component at its maximum while it varies the other, every sample would
-	/// then consider `MaxAllocations` nodes and the fit would put their cost into the base weight
-	/// (it did: a one-node request was charged ≈ 1 ms).
+	/// `a` nodes allocated and `e` more candidates considered but not allocated: the cluster has
+	/// exactly `a + e` nodes, the extra ones priced above the allocated ones (under the request's
+	/// maximum), so they rank lower. Both components start where a real request can (one node,
+	/// nothing else considered), so the base weight is measured, not extrapolated, and neither
+	/// component's samples carry the other's cost: with `c` considered and `a ≤ c` allocated as
+	/// components, `c` had to start at `MaxAllocations` and a one-node request was charged the
+	/// intercept of a fit over 16–64 candidates.
 	#[benchmark]
 	fn request_capacity(
-		c: Linear<{ T::MaxAllocations::get() }, { T::MaxCandidates::get() }>,
+		e: Linear<0, { T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()) }>,
 		a: Linear<1, { T::MaxAllocations::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let cluster = cluster::<T>()?;
-		for i in 0..c {
+		for i in 0..a.saturating_add(e) {
 			node::<T>(cluster, i, true)?;
 		}
 		let sp = sp::<T>();
@@ -257,7 +258,7 @@ mod benchmarks {
 				faults: Default::default(),
 			};
 			NodesByHp::<T>::insert(&filler_hp, id, ());
-			Pallet::<T>::add_to_index(id, &node);
+			Pallet::<T>::reindex(id, None, &node);
 			Nodes::<T>::insert(id, node);
 		}
 		let sp = sp::<T>();

@@ -117,6 +117,9 @@ impl SortKey {
 	}
 }
 
+/// A candidate's place in the index: its `(cluster, class)`, sort key and free units.
+type IndexEntry = ((ClusterId, HardwareClass), SortKey, u64);
+
 /// Whether `endpoint` is an acceptable agent URL: `http://` or `https://`, then a non-empty rest
 /// of printable ASCII without spaces (SPEC §4.2).
 pub fn valid_endpoint(endpoint: &[u8]) -> bool {
@@ -569,9 +572,9 @@ pub mod pallet {
 			let hp = ensure_signed(origin)?;
 			ensure!(price > 0, Error::<T>::ZeroPrice);
 			let mut n = Self::owned_node(&hp, node)?;
-			Self::remove_from_index(node, &n);
+			let before = Self::index_entry(node, &n);
 			n.price = price;
-			Self::add_to_index(node, &n);
+			Self::reindex(node, before, &n);
 			Nodes::<T>::insert(node, n);
 			Self::deposit_event(Event::PriceSet { node, price });
 			Ok(())
@@ -606,9 +609,9 @@ pub mod pallet {
 			let mut n = Self::owned_node(&hp, node)?;
 			let capacity = n.capacity.checked_add(added).ok_or(Error::<T>::Overflow)?;
 			T::Collateral::commit(&hp, n.class, added)?;
-			Self::remove_from_index(node, &n);
+			let before = Self::index_entry(node, &n);
 			n.capacity = capacity;
-			Self::add_to_index(node, &n);
+			Self::reindex(node, before, &n);
 			Nodes::<T>::insert(node, n);
 			T::Hooks::node_changed(node);
 			Self::deposit_event(Event::CapacityAdded { node, added, capacity });
@@ -660,7 +663,7 @@ pub mod pallet {
 		/// Leases start with the next era.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::request_capacity(
-			T::MaxCandidates::get(),
+			T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()),
 			T::MaxAllocations::get()
 		))]
 		pub fn request_capacity(
@@ -689,9 +692,9 @@ pub mod pallet {
 			let end = start.checked_add(duration).ok_or(Error::<T>::Overflow)?;
 			for allocation in &quote.allocations {
 				let mut n = Nodes::<T>::get(allocation.node).ok_or(Error::<T>::UnknownNode)?;
-				Self::remove_from_index(allocation.node, &n);
+				let before = Self::index_entry(allocation.node, &n);
 				n.leased = n.leased.checked_add(allocation.units).ok_or(Error::<T>::Overflow)?;
-				Self::add_to_index(allocation.node, &n);
+				Self::reindex(allocation.node, before, &n);
 				Nodes::<T>::insert(allocation.node, n);
 				let lease = NextLeaseId::<T>::get();
 				NextLeaseId::<T>::put(lease.checked_add(1).ok_or(Error::<T>::IdsExhausted)?);
@@ -732,8 +735,11 @@ pub mod pallet {
 				allocated: quote.allocated,
 				cost: quote.cost,
 			});
+			// Charged for what it did: the candidates it considered but did not allocate, and
+			// its allocations.
 			let allocations = quote.allocations.len() as u32;
-			Ok(Some(T::WeightInfo::request_capacity(considered, allocations)).into())
+			let passed_over = considered.saturating_sub(allocations);
+			Ok(Some(T::WeightInfo::request_capacity(passed_over, allocations)).into())
 		}
 
 		/// Settles the due eras of `lease` (anyone may call; SPEC §4.7): eras the node was
@@ -952,19 +958,51 @@ impl<T: Config> Pallet<T> {
 		Ok(n)
 	}
 
-	/// Adds `n` to the candidate index and free capacity if it is a candidate.
-	fn add_to_index(node: NodeId, n: &NodeOf<T>) {
-		if n.is_candidate() {
-			Candidates::<T>::insert((n.cluster, n.class), SortKey::new(n.price, node), ());
-			FreeCapacity::<T>::mutate((n.cluster, n.class), |f| *f = f.saturating_add(n.free()));
-		}
-	}
-
 	/// Removes `n` from the candidate index and free capacity if it is a candidate.
 	fn remove_from_index(node: NodeId, n: &NodeOf<T>) {
 		if n.is_candidate() {
 			Candidates::<T>::remove((n.cluster, n.class), SortKey::new(n.price, node));
 			FreeCapacity::<T>::mutate((n.cluster, n.class), |f| *f = f.saturating_sub(n.free()));
+		}
+	}
+
+	/// Where `n` sits in the candidate index: its group, sort key and free units; `None` when
+	/// it is not a candidate.
+	fn index_entry(node: NodeId, n: &NodeOf<T>) -> Option<IndexEntry> {
+		n.is_candidate()
+			.then(|| ((n.cluster, n.class), SortKey::new(n.price, node), n.free()))
+	}
+
+	/// Moves `node` in the candidate index and free capacity from `before` (its
+	/// [`Self::index_entry`] before a change) to where `n` puts it now. The index entry is
+	/// written only when it appears, disappears or moves (a new price): a change of free
+	/// capacity alone, e.g. a lease on a node with units left, writes `FreeCapacity` only.
+	fn reindex(node: NodeId, before: Option<IndexEntry>, n: &NodeOf<T>) {
+		let after = Self::index_entry(node, n);
+		match (before, after) {
+			(Some((group, key, free)), Some((new_group, new_key, new_free)))
+				if group == new_group =>
+			{
+				if key != new_key {
+					Candidates::<T>::remove(group, key);
+					Candidates::<T>::insert(group, new_key, ());
+				}
+				if free != new_free {
+					FreeCapacity::<T>::mutate(group, |f| {
+						*f = f.saturating_sub(free).saturating_add(new_free)
+					});
+				}
+			},
+			(before, after) => {
+				if let Some((group, key, free)) = before {
+					Candidates::<T>::remove(group, key);
+					FreeCapacity::<T>::mutate(group, |f| *f = f.saturating_sub(free));
+				}
+				if let Some((group, key, free)) = after {
+					Candidates::<T>::insert(group, key, ());
+					FreeCapacity::<T>::mutate(group, |f| *f = f.saturating_add(free));
+				}
+			},
 		}
 	}
 
@@ -975,9 +1013,9 @@ impl<T: Config> Pallet<T> {
 		LeasesBySp::<T>::remove(&l.sp, lease);
 		LeasesByNode::<T>::remove(l.node, lease);
 		if !l.renewed {
-			Self::remove_from_index(l.node, &n);
+			let before = Self::index_entry(l.node, &n);
 			n.leased = n.leased.saturating_sub(l.units);
-			Self::add_to_index(l.node, &n);
+			Self::reindex(l.node, before, &n);
 			if n.status == NodeStatus::Retired && n.leased == 0 {
 				Nodes::<T>::remove(l.node);
 				ForceRetired::<T>::remove(l.node);
@@ -1218,9 +1256,9 @@ impl<T: Config> NodeHealth for Pallet<T> {
 				}
 			}
 		}
-		Self::remove_from_index(node, &n);
+		let before = Self::index_entry(node, &n);
 		n.status = to;
-		Self::add_to_index(node, &n);
+		Self::reindex(node, before, &n);
 		Nodes::<T>::insert(node, n);
 		T::Hooks::node_changed(node);
 		Self::deposit_event(Event::StatusChanged { node, from, to });

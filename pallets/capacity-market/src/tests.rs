@@ -586,6 +586,41 @@ fn a_request_considers_max_candidates_and_splits_over_max_allocations() {
 }
 
 #[test]
+fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() {
+	use crate::weights::WeightInfo;
+	test(|| {
+		setup();
+		let cheap = active_node(HP, 0, 100, 3, 20);
+		active_node(HP, 1, 100, 5, 20);
+		active_node(HP2, 4, 100, 9, 20);
+		// All three are considered (all under the maximum price); the cheapest takes it all.
+		let post = Market::request_capacity(origin(SP), 0, STORAGE, 50, 4, 10, PRICE_ONLY, false)
+			.expect("the request is filled");
+		assert_eq!(allocations(), vec![(cheap, 50)]);
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_capacity(2, 1)));
+		// The pre-dispatch weight is the worst case.
+		let call = crate::Call::<Test>::request_capacity {
+			cluster: 0,
+			class: STORAGE,
+			amount: 50,
+			duration: 4,
+			max_price: 10,
+			preferences: PRICE_ONLY,
+			allow_partial: false,
+		};
+		use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;
+		assert_eq!(
+			call.get_dispatch_info().call_weight,
+			<() as WeightInfo>::request_capacity(MAX_CANDIDATES - MAX_ALLOCATIONS, MAX_ALLOCATIONS)
+		);
+		// A node that keeps free units stays in the index; only its free capacity moved.
+		assert_eq!(Market::candidates(0, STORAGE, 10)[0], cheap);
+		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 250);
+		assert_eq!(Market::do_try_state(), Ok(()));
+	});
+}
+
+#[test]
 fn request_capacity_rejects_bad_input_and_changes_nothing() {
 	test(|| {
 		setup();

@@ -50,7 +50,7 @@ pub trait WeightInfo {
 	fn add_capacity() -> Weight;
 	fn extend_commitment() -> Weight;
 	fn exit_node() -> Weight;
-	fn request_capacity(c: u32, a: u32, ) -> Weight;
+	fn request_capacity(e: u32, a: u32, ) -> Weight;
 	fn settle_lease() -> Weight;
 	fn cancel_lease() -> Weight;
 	fn renew_lease() -> Weight;
@@ -67,8 +67,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `66`
 		//  Estimated: `1489`
-		// Minimum execution time: 13_063_000 picoseconds.
-		Weight::from_parts(18_944_000, 1489)
+		// Minimum execution time: 12_990_000 picoseconds.
+		Weight::from_parts(15_022_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -98,25 +98,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `803`
 		//  Estimated: `8610`
-		// Minimum execution time: 80_316_000 picoseconds.
-		Weight::from_parts(107_914_000, 8610)
+		// Minimum execution time: 80_697_000 picoseconds.
+		Weight::from_parts(88_393_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
-	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Candidates` (r:0 w:2)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `597`
+		//  Measured:  `589`
 		//  Estimated: `3978`
-		// Minimum execution time: 29_886_000 picoseconds.
-		Weight::from_parts(35_557_000, 3978)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 23_520_000 picoseconds.
+		Weight::from_parts(26_091_000, 3978)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
@@ -124,8 +122,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `589`
 		//  Estimated: `3978`
-		// Minimum execution time: 19_165_000 picoseconds.
-		Weight::from_parts(23_489_000, 3978)
+		// Minimum execution time: 19_251_000 picoseconds.
+		Weight::from_parts(21_603_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -151,16 +149,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::Candidates` (r:0 w:1)
-	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn add_capacity() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `1500`
 		//  Estimated: `8610`
-		// Minimum execution time: 104_430_000 picoseconds.
-		Weight::from_parts(116_089_000, 8610)
+		// Minimum execution time: 98_607_000 picoseconds.
+		Weight::from_parts(106_154_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
@@ -176,8 +172,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1002`
 		//  Estimated: `3978`
-		// Minimum execution time: 45_641_000 picoseconds.
-		Weight::from_parts(51_505_000, 3978)
+		// Minimum execution time: 45_965_000 picoseconds.
+		Weight::from_parts(50_077_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -219,8 +215,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2085`
 		//  Estimated: `6196`
-		// Minimum execution time: 159_568_000 picoseconds.
-		Weight::from_parts(190_609_000, 6196)
+		// Minimum execution time: 159_839_000 picoseconds.
+		Weight::from_parts(172_205_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -260,23 +256,25 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Leases` (r:0 w:16)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// The range of component `c` is `[16, 64]`.
+	/// The range of component `e` is `[0, 48]`.
 	/// The range of component `a` is `[1, 16]`.
-	fn request_capacity(c: u32, a: u32, ) -> Weight {
+	fn request_capacity(e: u32, a: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1178 + c * (564 ±0)`
-		//  Estimated: `3568 + c * (7620 ±0)`
-		// Minimum execution time: 989_049_000 picoseconds.
-		Weight::from_parts(526_176_016, 3568)
-			// Standard error: 1_183_930
-			.saturating_add(Weight::from_parts(31_989_012, 0).saturating_mul(c.into()))
-			// Standard error: 3_779_886
-			.saturating_add(Weight::from_parts(18_352_565, 0).saturating_mul(a.into()))
+		//  Measured:  `1203 + a * (563 ±0) + e * (564 ±0)`
+		//  Estimated: `3568 + a * (7620 ±0) + e * (7620 ±0)`
+		// Minimum execution time: 969_069_000 picoseconds.
+		Weight::from_parts(148_531_422, 3568)
+			// Standard error: 132_236
+			.saturating_add(Weight::from_parts(35_058_716, 0).saturating_mul(e.into()))
+			// Standard error: 409_046
+			.saturating_add(Weight::from_parts(54_023_463, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
@@ -292,18 +290,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesByNode` (r:0 w:1)
 	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::Candidates` (r:0 w:1)
-	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesBySp` (r:0 w:1)
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn settle_lease() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `1173`
 		//  Estimated: `3978`
-		// Minimum execution time: 97_866_000 picoseconds.
-		Weight::from_parts(119_847_000, 3978)
+		// Minimum execution time: 92_704_000 picoseconds.
+		Weight::from_parts(101_010_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
@@ -315,8 +311,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `546`
 		//  Estimated: `3568`
-		// Minimum execution time: 66_118_000 picoseconds.
-		Weight::from_parts(107_812_000, 3568)
+		// Minimum execution time: 66_128_000 picoseconds.
+		Weight::from_parts(71_072_000, 3568)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -336,8 +332,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `928`
 		//  Estimated: `3978`
-		// Minimum execution time: 84_981_000 picoseconds.
-		Weight::from_parts(147_506_000, 3978)
+		// Minimum execution time: 84_380_000 picoseconds.
+		Weight::from_parts(90_633_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -346,62 +342,64 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(18_944_000, 1489)
+		Weight::from_parts(15_022_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(107_914_000, 8610)
+		Weight::from_parts(88_393_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(35_557_000, 3978)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(26_091_000, 3978)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(23_489_000, 3978)
+		Weight::from_parts(21_603_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(116_089_000, 8610)
+		Weight::from_parts(106_154_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(51_505_000, 3978)
+		Weight::from_parts(50_077_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(190_609_000, 6196)
+		Weight::from_parts(172_205_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
-	fn request_capacity(c: u32, a: u32, ) -> Weight {
-		Weight::from_parts(526_176_016, 3568)
-			.saturating_add(Weight::from_parts(31_989_012, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(18_352_565, 0).saturating_mul(a.into()))
+	fn request_capacity(e: u32, a: u32, ) -> Weight {
+		Weight::from_parts(148_531_422, 3568)
+			.saturating_add(Weight::from_parts(35_058_716, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(54_023_463, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(e.into())))
+			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(119_847_000, 3978)
+		Weight::from_parts(101_010_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(107_812_000, 3568)
+		Weight::from_parts(71_072_000, 3568)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(147_506_000, 3978)
+		Weight::from_parts(90_633_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

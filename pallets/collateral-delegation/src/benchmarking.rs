@@ -135,14 +135,19 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A second delegation with rewards to settle and a slash to realize; `u = 1`: the HP was
+	/// uncovered, so the call computes its requirement over every class (and finds it covered
+	/// again); `u = 0`: covered, the requirement is not computed.
 	#[benchmark]
-	fn delegate() -> Result<(), BenchmarkError> {
+	fn delegate(u: Linear<0, 1>) -> Result<(), BenchmarkError> {
 		let hp = setup_hp::<T>("hp")?;
 		let who = delegator::<T>(&hp, 0)?;
 		delegator::<T>(&hp, 1)?;
 		Pallet::<T>::credit_reward(&hp, &hp, unit::<T>().saturating_mul(1_000))?;
 		slash_into_pool::<T>(&hp);
-		UncoveredSince::<T>::insert(&hp, 0);
+		if u == 1 {
+			UncoveredSince::<T>::insert(&hp, 0);
+		}
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), hp.clone(), delegation_amount::<T>());

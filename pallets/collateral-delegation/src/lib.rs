@@ -579,13 +579,15 @@ pub mod pallet {
 		/// Delegates `amount` of the caller's ICNT to `hp`'s pool (held under `Delegation` on
 		/// the caller's account) for pool shares. A new delegation must be at least
 		/// `MinDelegation`.
+		/// Charged for the worst case, refunded to the covered case when `hp` was covered (its
+		/// collateral requirement is then not computed).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::delegate())]
+		#[pallet::weight(T::WeightInfo::delegate(1))]
 		pub fn delegate(
 			origin: OriginFor<T>,
 			hp: T::AccountId,
 			#[pallet::compact] amount: Balance,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(who != hp, Error::<T>::SelfDelegation);
@@ -634,8 +636,8 @@ pub mod pallet {
 				amount,
 				shares,
 			});
-			Self::refresh_coverage(&hp, &ledger);
-			Ok(())
+			let uncovered = Self::refresh_coverage(&hp, &ledger);
+			Ok(Some(T::WeightInfo::delegate(u32::from(uncovered))).into())
 		}
 
 		/// Starts undelegating `amount` of the caller's active delegation to `hp`: its shares move
@@ -1076,13 +1078,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Clears `hp`'s top-up window once it is covered again.
-	fn refresh_coverage(hp: &T::AccountId, ledger: &HpLedgerOf<T>) {
-		if UncoveredSince::<T>::contains_key(hp)
-			&& Self::covers(ledger, &Self::requirement_of(hp, None))
-		{
+	/// Returns whether the requirement was computed (`hp` was uncovered): a covered HP costs
+	/// one read here, an uncovered one the requirement's reads over every class.
+	fn refresh_coverage(hp: &T::AccountId, ledger: &HpLedgerOf<T>) -> bool {
+		if !UncoveredSince::<T>::contains_key(hp) {
+			return false;
+		}
+		if Self::covers(ledger, &Self::requirement_of(hp, None)) {
 			UncoveredSince::<T>::remove(hp);
 			Self::deposit_event(Event::CoverageRestored { hp: hp.clone() });
 		}
+		true
 	}
 
 	/// Slashes up to `amount` from `hp` in the order of SPEC §3.5. Returns what was slashed.
@@ -1310,7 +1316,7 @@ impl<T: Config> NodeCollateral<T::AccountId> for Pallet<T> {
 	fn accepts_new_leases(hp: &T::AccountId) -> bool {
 		let Some(ledger) = Hps::<T>::get(hp) else { return false };
 		if Self::covers(&ledger, &Self::requirement_of(hp, None)) {
-			Self::refresh_coverage(hp, &ledger);
+			let _ = Self::refresh_coverage(hp, &ledger);
 			return true;
 		}
 		let era = T::Eras::current_era();

@@ -218,6 +218,29 @@ fn delegate_holds_on_the_delegators_account_for_shares() {
 }
 
 #[test]
+fn delegating_to_a_covered_hp_is_refunded_the_coverage_computation() {
+	use crate::weights::WeightInfo;
+	use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;
+	test(|| {
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		let call = crate::Call::<Test>::delegate { hp: HP, amount: 500 };
+		assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::delegate(1));
+		// Covered (nothing committed): the requirement is not computed, the call costs less.
+		let post = Collateral::delegate(origin(DAVE), HP, 500).expect("delegates");
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::delegate(0)));
+		assert!(
+			<() as WeightInfo>::delegate(0).ref_time() < <() as WeightInfo>::delegate(1).ref_time(),
+			"the covered case is cheaper"
+		);
+		// Uncovered: the requirement is computed (and here found covered again).
+		UncoveredSince::<Test>::insert(HP, 0);
+		let post = Collateral::delegate(origin(EVE), HP, 300).expect("delegates");
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::delegate(1)));
+		assert_eq!(last_event(), Event::CoverageRestored { hp: HP });
+	});
+}
+
+#[test]
 fn delegate_rejects_bad_input_and_changes_nothing() {
 	test(|| {
 		assert_noop!(

@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-21; steps 50, repeat 20; wasm execution
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -21,9 +21,9 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --wasm-execution
 // compiled
 // --heap-pages
@@ -47,7 +47,7 @@ pub trait WeightInfo {
 	fn unbond() -> Weight;
 	fn withdraw_unbonded(c: u32, ) -> Weight;
 	fn set_commission() -> Weight;
-	fn delegate() -> Weight;
+	fn delegate(u: u32, ) -> Weight;
 	fn undelegate() -> Weight;
 	fn withdraw_delegation(c: u32, ) -> Weight;
 	fn claim_rewards() -> Weight;
@@ -64,7 +64,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:1 w:1)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:0)
@@ -79,8 +79,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `885`
 		//  Estimated: `8610`
-		// Minimum execution time: 119_177_000 picoseconds.
-		Weight::from_parts(181_627_000, 8610)
+		// Minimum execution time: 117_349_000 picoseconds.
+		Weight::from_parts(124_816_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -94,21 +94,25 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1199`
+		//  Measured:  `1255`
 		//  Estimated: `8610`
-		// Minimum execution time: 56_889_000 picoseconds.
-		Weight::from_parts(89_068_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Minimum execution time: 60_817_000 picoseconds.
+		Weight::from_parts(65_299_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:1 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:0 w:1)
@@ -116,11 +120,11 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 32]`.
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `520 + c * (20 ±0)`
+		//  Measured:  `576 + c * (20 ±0)`
 		//  Estimated: `4306`
-		// Minimum execution time: 62_667_000 picoseconds.
-		Weight::from_parts(99_791_158, 4306)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 66_485_000 picoseconds.
+		Weight::from_parts(74_291_477, 4306)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
@@ -129,8 +133,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `334`
 		//  Estimated: `4306`
-		// Minimum execution time: 16_500_000 picoseconds.
-		Weight::from_parts(24_609_000, 4306)
+		// Minimum execution time: 15_874_000 picoseconds.
+		Weight::from_parts(18_052_000, 4306)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -139,7 +143,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:1 w:0)
@@ -152,48 +156,59 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn delegate() -> Weight {
+	/// The range of component `u` is `[0, 1]`.
+	fn delegate(u: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1178`
-		//  Estimated: `8610`
-		// Minimum execution time: 167_518_000 picoseconds.
-		Weight::from_parts(204_749_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(16_u64))
+		//  Measured:  `856 + u * (322 ±0)`
+		//  Estimated: `6196 + u * (4305 ±0)`
+		// Minimum execution time: 121_952_000 picoseconds.
+		Weight::from_parts(128_869_672, 6196)
+			// Standard error: 124_592
+			.saturating_add(Weight::from_parts(47_281_199, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn undelegate() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1476`
+		//  Measured:  `1532`
 		//  Estimated: `6196`
-		// Minimum execution time: 82_498_000 picoseconds.
-		Weight::from_parts(142_637_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 85_908_000 picoseconds.
+		Weight::from_parts(92_192_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
-	fn withdraw_delegation(_c: u32, ) -> Weight {
+	fn withdraw_delegation(c: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `856 + c * (20 ±0)`
+		//  Measured:  `912 + c * (20 ±0)`
 		//  Estimated: `6196`
-		// Minimum execution time: 111_747_000 picoseconds.
-		Weight::from_parts(131_833_775, 6196)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 116_912_000 picoseconds.
+		Weight::from_parts(125_432_891, 6196)
+			// Standard error: 4_941
+			.saturating_add(Weight::from_parts(54_104, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:0)
@@ -206,8 +221,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `763`
 		//  Estimated: `6196`
-		// Minimum execution time: 76_052_000 picoseconds.
-		Weight::from_parts(123_242_000, 6196)
+		// Minimum execution time: 75_831_000 picoseconds.
+		Weight::from_parts(82_857_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -216,15 +231,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn apply_pending_slash() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `856`
 		//  Estimated: `6196`
-		// Minimum execution time: 74_820_000 picoseconds.
-		Weight::from_parts(86_546_000, 6196)
+		// Minimum execution time: 75_045_000 picoseconds.
+		Weight::from_parts(82_510_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -234,8 +249,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_919_000 picoseconds.
-		Weight::from_parts(9_907_000, 0)
+		// Minimum execution time: 8_043_000 picoseconds.
+		Weight::from_parts(9_914_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::NetworkRatio` (r:0 w:1)
@@ -244,8 +259,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_272_000 picoseconds.
-		Weight::from_parts(7_504_000, 0)
+		// Minimum execution time: 6_400_000 picoseconds.
+		Weight::from_parts(7_673_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -253,56 +268,60 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(181_627_000, 8610)
+		Weight::from_parts(124_816_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(89_068_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(65_299_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
-		Weight::from_parts(99_791_158, 4306)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(74_291_477, 4306)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(24_609_000, 4306)
+		Weight::from_parts(18_052_000, 4306)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn delegate() -> Weight {
-		Weight::from_parts(204_749_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(16_u64))
+	fn delegate(u: u32, ) -> Weight {
+		Weight::from_parts(128_869_672, 6196)
+			.saturating_add(Weight::from_parts(47_281_199, 0).saturating_mul(u.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().reads((10_u64).saturating_mul(u.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(142_637_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(92_192_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn withdraw_delegation(_c: u32, ) -> Weight {
-		Weight::from_parts(131_833_775, 6196)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+	fn withdraw_delegation(c: u32, ) -> Weight {
+		Weight::from_parts(125_432_891, 6196)
+			.saturating_add(Weight::from_parts(54_104, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(123_242_000, 6196)
+		Weight::from_parts(82_857_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn apply_pending_slash() -> Weight {
-		Weight::from_parts(86_546_000, 6196)
+		Weight::from_parts(82_510_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_self_per_unit() -> Weight {
-		Weight::from_parts(9_907_000, 0)
+		Weight::from_parts(9_914_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_network_ratio() -> Weight {
-		Weight::from_parts(7_504_000, 0)
+		Weight::from_parts(7_673_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
