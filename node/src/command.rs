@@ -137,15 +137,20 @@ pub fn run() -> sc_cli::Result<()> {
 /// `icn-node benchmark …`: only in nodes built with `--features runtime-benchmarks`.
 ///
 /// `pallet` runs the runtime's FRAME benchmarks (this is what generates every pallet's
-/// `weights.rs`), `block` re-executes imported blocks, `machine` checks a validator's hardware
-/// against Substrate's reference machine. `storage`, `overhead` and `extrinsic` need extrinsic
-/// builders and a database handle the node does not expose yet; they refuse with a clear message.
+/// `weights.rs`); `overhead` measures the base weights of a block and of an extrinsic
+/// (`runtime/src/weights/`); `extrinsic` times one signed `system.remark` or
+/// `balances.transfer_keep_alive` in full blocks; `storage` measures the database's read and write
+/// costs on the node's state; `block` re-executes imported blocks; `machine` checks a validator's
+/// hardware against Substrate's reference machine. `docs/performance.md` has the commands.
 #[cfg(feature = "runtime-benchmarks")]
 fn run_benchmark(
 	cli: &Cli,
 	cmd: &polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd,
 ) -> sc_cli::Result<()> {
-	use polkadot_sdk::frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
+	use crate::benchmarking::{inherent_benchmark_data, RemarkBuilder, TransferKeepAliveBuilder};
+	use polkadot_sdk::frame_benchmarking_cli::{
+		BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE,
+	};
 
 	let runner = cli.create_runner(cmd)?;
 	runner.sync_run(|config| match cmd {
@@ -157,10 +162,36 @@ fn run_benchmark(
 			cmd.run(client)
 		},
 		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
-		BenchmarkCmd::Storage(_) | BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
-			Err("icn-node supports `benchmark pallet`, `benchmark block` and `benchmark machine`; \
-			     `storage`, `overhead` and `extrinsic` are not available in this build"
-				.into())
+		BenchmarkCmd::Storage(cmd) => {
+			let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+			let db = backend.expose_db();
+			let storage = backend.expose_storage();
+			let shared_trie_cache = backend.expose_shared_trie_cache();
+			cmd.run(config, client, db, storage, shared_trie_cache)
+		},
+		BenchmarkCmd::Overhead(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			let remark = RemarkBuilder::new(client.clone());
+			cmd.run(
+				config.chain_spec.name().into(),
+				client,
+				inherent_benchmark_data()?,
+				Vec::new(),
+				&remark,
+				false,
+			)
+		},
+		BenchmarkCmd::Extrinsic(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			let factory = ExtrinsicFactory(vec![
+				Box::new(RemarkBuilder::new(client.clone())),
+				Box::new(TransferKeepAliveBuilder::new(
+					client.clone(),
+					polkadot_sdk::sp_keyring::Sr25519Keyring::Alice.to_account_id(),
+					icn_runtime::EXISTENTIAL_DEPOSIT,
+				)),
+			]);
+			cmd.run(client, inherent_benchmark_data()?, Vec::new(), &factory)
 		},
 	})
 }

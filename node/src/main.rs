@@ -1,6 +1,8 @@
 //! `icn-node`: a full node or validator of ICN Chain (Aura + GRANDPA, ParityDB, off-chain workers).
 
 mod agent;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;

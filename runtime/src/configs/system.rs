@@ -16,6 +16,7 @@ use sp_runtime::Perbill;
 use sp_version::RuntimeVersion;
 
 use crate::{
+	weights::{BlockExecutionWeight, ExtrinsicBaseWeight},
 	AccountId, Aura, Balance, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
 	RuntimeEvent, RuntimeOrigin, RuntimeTask, BLOCK_HASH_COUNT, SLOT_DURATION, VERSION,
 };
@@ -27,11 +28,27 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = BLOCK_HASH_COUNT;
 	pub const Version: RuntimeVersion = VERSION;
-	/// Two seconds of compute per six-second block, leaving time to import and gossip it.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-		NORMAL_DISPATCH_RATIO,
-	);
+	/// Two seconds of compute per six-second block, leaving time to import and gossip it; of
+	/// which `NORMAL_DISPATCH_RATIO` for normal transactions and the rest reserved for
+	/// operational ones (as `BlockWeights::with_sensible_defaults` splits it), with the base
+	/// weights of a block and of an extrinsic measured on the benchmark machine
+	/// (`scripts/benchmark-overhead.sh`, `runtime/src/weights/`) instead of Substrate's.
+	pub RuntimeBlockWeights: BlockWeights = {
+		let maximum = Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+		let normal = NORMAL_DISPATCH_RATIO * maximum;
+		BlockWeights::builder()
+			.base_block(BlockExecutionWeight::get())
+			.for_class(DispatchClass::all(), |class| {
+				class.base_extrinsic = ExtrinsicBaseWeight::get();
+			})
+			.for_class(DispatchClass::Normal, |class| class.max_total = Some(normal))
+			.for_class(DispatchClass::Operational, |class| {
+				class.max_total = Some(maximum);
+				class.reserved = Some(maximum.saturating_sub(normal));
+			})
+			.avg_block_initialization(Perbill::from_percent(10))
+			.build_or_panic()
+	};
 	/// At most 5 MiB of extrinsics per block.
 	pub RuntimeBlockLength: BlockLength =
 		BlockLength::builder()
