@@ -18,6 +18,27 @@ fn main() {
 	substrate_wasm_builder::WasmBuilder::init_with_defaults()
 		.enable_metadata_hash(token::TOKEN_SYMBOL, token::TOKEN_DECIMALS)
 		.build();
+
+	// The same runtime with `spec_version` + 1, which the runtime-upgrade test applies to a
+	// running chain with `set_code`. Not for benchmark builds (they never run that test).
+	let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+	let next = "wasm_binary_next_spec_version.rs";
+	if std::env::var_os("CARGO_FEATURE_RUNTIME_BENCHMARKS").is_some() {
+		let none = "pub const WASM_BINARY_PATH: Option<&str> = None;\n\
+			pub const WASM_BINARY: Option<&[u8]> = None;\n\
+			pub const WASM_BINARY_BLOATY: Option<&[u8]> = None;\n";
+		if std::fs::read_to_string(out_dir.join(next)).ok().as_deref() != Some(none) {
+			if let Err(e) = std::fs::write(out_dir.join(next), none) {
+				panic!("writing {next}: {e}");
+			}
+		}
+	} else {
+		substrate_wasm_builder::WasmBuilder::init_with_defaults()
+			.enable_feature("next-spec-version")
+			.enable_metadata_hash(token::TOKEN_SYMBOL, token::TOKEN_DECIMALS)
+			.set_file_name(next)
+			.build();
+	}
 }
 
 /// The token's symbol and decimals, from the same file `icn-primitives` exports them from.

@@ -17,6 +17,13 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// The wasm of this runtime built with `next-spec-version` (see [`VERSION`]), for the upgrade
+/// test; `None` when the build skipped it (`SKIP_WASM_BUILD`, `runtime-benchmarks`).
+#[cfg(feature = "std")]
+pub mod next_spec_version {
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary_next_spec_version.rs"));
+}
+
 extern crate alloc;
 
 pub mod apis;
@@ -24,6 +31,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod weights;
 
 #[cfg(test)]
 mod tests;
@@ -69,12 +77,29 @@ impl_opaque_keys! {
 
 /// The runtime's version. Bump `spec_version` on every runtime change that ships; bump
 /// `transaction_version` when calls or transaction extensions change their encoding.
+#[cfg(not(feature = "next-spec-version"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("icn"),
 	impl_name: Cow::Borrowed("icn-node"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// This runtime with `spec_version` one higher and nothing else changed (feature
+/// `next-spec-version`): the upgrade the runtime-upgrade test applies to a running chain. The
+/// build script compiles it to wasm beside the real one ([`next_spec_version::WASM_BINARY`]).
+#[cfg(feature = "next-spec-version")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("icn"),
+	impl_name: Cow::Borrowed("icn-node"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

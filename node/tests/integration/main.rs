@@ -1,6 +1,6 @@
 //! End-to-end tests of the real `icn-node` binary: a dev chain that authors, finalizes and includes
 //! a signed transfer; validators of the local chain peering over loopback and agreeing on finality;
-//! the committed chain spec; and bad command-line input.
+//! the committed chain spec; bad input; and a runtime upgrade on a running chain.
 //!
 //! One test binary (modules below) so the release build links it once.
 
@@ -14,3 +14,4 @@ mod dev_chain;
 mod local_validators;
 mod oracle;
 mod polkadot_js;
+mod upgrade;
