@@ -496,3 +496,40 @@ fn rewards_accrue_to_an_active_node_and_its_claim_reaches_the_hp_pool() {
 		assert_eq!(ClusterRewards::do_try_state(), Ok(()));
 	});
 }
+
+/// `try_state` of every pallet and the runtime-upgrade checks (`pre_upgrade`/`post_upgrade`, and
+/// every pallet's on-chain storage version equal to its in-code one) on a real chain's state: the
+/// JSON object of hex keys and values at `ICN_STATE_SNAPSHOT`. `scripts/test.sh` runs it on the
+/// state the CLI's end-to-end test leaves; `scripts/try-state.sh` on a live chain's.
+#[cfg(feature = "try-runtime")]
+#[test]
+#[ignore = "needs a state snapshot in ICN_STATE_SNAPSHOT (scripts/test.sh, scripts/try-state.sh)"]
+fn try_state_and_upgrade_checks_pass_on_a_chain_state_snapshot() {
+	use frame_support::traits::{TryState, TryStateSelect, UpgradeCheckSelect};
+	let path = std::env::var("ICN_STATE_SNAPSHOT").expect("ICN_STATE_SNAPSHOT: a state snapshot");
+	let json = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+	let pairs: std::collections::BTreeMap<String, String> =
+		serde_json::from_slice(&json).expect("a JSON object of hex keys and values");
+	let hex = |s: &str| -> Vec<u8> {
+		let digits = s.trim_start_matches("0x");
+		(0..digits.len())
+			.step_by(2)
+			.map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex"))
+			.collect()
+	};
+	let top = pairs.iter().map(|(k, v)| (hex(k), hex(v))).collect();
+	let storage = sp_runtime::Storage { top, children_default: Default::default() };
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		let number = System::block_number();
+		assert!(number > 0, "a snapshot of a chain that has produced blocks");
+		// The flow left protocol state to check, not an empty chain.
+		assert!(pallet_capacity_market::Nodes::<Runtime>::iter().count() > 0, "no node");
+		assert!(pallet_collateral_delegation::Hps::<Runtime>::iter().count() > 0, "no HP");
+		assert!(pallet_sla_oracle::Oracles::<Runtime>::iter().count() > 0, "no oracle");
+		AllPalletsWithSystem::try_state(number, TryStateSelect::All)
+			.unwrap_or_else(|e| panic!("try_state at block {number}: {e:?}"));
+		let weight = Executive::try_runtime_upgrade(UpgradeCheckSelect::All)
+			.unwrap_or_else(|e| panic!("runtime upgrade checks at block {number}: {e:?}"));
+		assert!(weight.all_lte(configs::RuntimeBlockWeights::get().max_block), "{weight:?}");
+	});
+}

@@ -14,7 +14,9 @@ use std::{
 
 use serde_json::{json, Value};
 
-use crate::support::{agent_init, free_port, node_binary, to_hex, Agent, Node, NodeConfig};
+use crate::support::{
+	agent_init, free_port, node_binary, storage_pairs, to_hex, Agent, Node, NodeConfig, Rpc,
+};
 
 /// The `icn` binary of the same build (a workspace binary next to `icn-node`).
 fn icn_binary() -> PathBuf {
@@ -493,6 +495,17 @@ fn era_dependent_calls_and_keystores_through_the_icn_cli() {
 			.unwrap_or(0);
 		assert_eq!(per_block, 20, "{row}");
 		assert!(row["per_second"].as_f64().is_some_and(|r| r > 0.0), "{row}");
+	}
+
+	// The state this flow leaves (HP, oracle, node, lease, delegations, rewards, bench accounts),
+	// for the runtime's `try_state` and upgrade checks (`scripts/test.sh` runs them on it).
+	if let Some(out) = std::env::var_os("ICN_E2E_STATE_OUT") {
+		// The RPC server is up (the flow used it); `Node::rpc` would wait for its log line again.
+		let mut rpc = Rpc::connect(setup.node.rpc_port);
+		let best = rpc.request("chain_getBlockHash", json!([]));
+		let state = storage_pairs(&mut rpc, "0x", &best);
+		assert!(state.len() > 100, "a whole chain's state: {} keys", state.len());
+		std::fs::write(&out, serde_json::to_vec(&state).expect("JSON")).expect("write the state");
 	}
 }
 

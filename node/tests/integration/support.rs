@@ -284,6 +284,35 @@ impl Rpc {
 	}
 }
 
+/// Every key and value (hex) under storage `prefix` (hex; `"0x"` for the whole state) at block
+/// `at`, read page by page as any RPC client would.
+pub fn storage_pairs(
+	rpc: &mut Rpc,
+	prefix: &str,
+	at: &Value,
+) -> std::collections::BTreeMap<String, String> {
+	const PAGE: usize = 1000;
+	let mut pairs = std::collections::BTreeMap::new();
+	let mut start: Option<String> = None;
+	loop {
+		let keys = rpc.request("state_getKeysPaged", json!([prefix, PAGE, start, at]));
+		let keys: Vec<String> = serde_json::from_value(keys).unwrap_or_default();
+		if !keys.is_empty() {
+			let sets = rpc.request("state_queryStorageAt", json!([keys, at]));
+			for change in sets.pointer("/0/changes").and_then(Value::as_array).into_iter().flatten()
+			{
+				if let (Some(key), Some(value)) = (change[0].as_str(), change[1].as_str()) {
+					pairs.insert(key.to_owned(), value.to_owned());
+				}
+			}
+		}
+		if keys.len() < PAGE {
+			return pairs;
+		}
+		start = keys.last().cloned();
+	}
+}
+
 /// The number of a JSON header (`"number": "0x1a"`).
 pub fn header_number(header: &Value) -> u64 {
 	header
