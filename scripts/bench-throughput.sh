@@ -85,11 +85,14 @@ icn --json show nodes 0 | grep -q '"status":"Active"' || {
 }
 
 start=$SECONDS
-result=$(icn --suri //Alice bench --accounts "$accounts" \
+# Submissions in flight: enough that the pool holds more than a block's worth of transfers when
+# the block is built (with 16, transfers arrived slower than a block could take them).
+concurrency="${CONCURRENCY:-64}"
+result=$(icn --suri //Alice bench --accounts "$accounts" --concurrency "$concurrency" \
 	--hp 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --node 0)
 {
 	echo "# scripts/bench-throughput.sh $accounts — $(date -u +%Y-%m-%d), $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-	echo "# dev chain (one validator, 6 s blocks), $accounts accounts, one transaction of each kind per account"
+	echo "# dev chain (one validator, 6 s blocks), $accounts accounts, one transaction of each kind per account, $concurrency in flight"
 	echo "$result"
 } >"$out"
 cat "$out"
