@@ -65,7 +65,7 @@ fn sp<T: Config>() -> T::AccountId {
 }
 
 fn lease<T: Config>(cluster: ClusterId, sp: &T::AccountId) -> Result<LeaseId, BenchmarkError> {
-	let id = NextLeaseId::<T>::get();
+	let id = NextIds::<T>::get().lease;
 	Pallet::<T>::request_capacity(
 		RawOrigin::Signed(sp.clone()).into(),
 		cluster,
@@ -78,6 +78,29 @@ fn lease<T: Config>(cluster: ClusterId, sp: &T::AccountId) -> Result<LeaseId, Be
 	)
 	.map_err(|e| e.error)?;
 	Ok(id)
+}
+
+/// A cluster of `a + e` active nodes, priced so that the first `a` rank best; returns it and the
+/// candidate-index key of the `a`-th node (the last a request of `a` allocations takes).
+fn request_setup<T: Config>(e: u32, a: u32) -> Result<(ClusterId, SortKey), BenchmarkError> {
+	let cluster = cluster::<T>()?;
+	let mut last = None;
+	for i in 0..a.saturating_add(e) {
+		let (_, id) = node::<T>(cluster, i, true)?;
+		if i.saturating_add(1) == a {
+			last = Some(SortKey::new(PRICE.saturating_add(Balance::from(i)), id));
+		}
+	}
+	Ok((cluster, last.ok_or(BenchmarkError::Weightless)?))
+}
+
+/// Preferences that weigh every criterion.
+fn preferences() -> Preferences {
+	Preferences {
+		price: Perbill::from_percent(40),
+		reliability: Perbill::from_percent(30),
+		commitment: Perbill::from_percent(30),
+	}
 }
 
 #[benchmarks]
@@ -183,27 +206,18 @@ mod benchmarks {
 
 	/// `a` nodes allocated and `e` more candidates considered but not allocated: the cluster has
 	/// exactly `a + e` nodes, the extra ones priced above the allocated ones (under the request's
-	/// maximum), so they rank lower. Both components start where a real request can (one node,
-	/// nothing else considered), so the base weight is measured, not extrapolated, and neither
-	/// component's samples carry the other's cost: with `c` considered and `a ≤ c` allocated as
-	/// components, `c` had to start at `MaxAllocations` and a one-node request was charged the
-	/// intercept of a fit over 16–64 candidates.
+	/// maximum), so they rank lower. Every allocated node is filled, so each leaves the
+	/// candidate index: the worst case, which the call is charged up front. Both components
+	/// start where a real request can (one node, nothing else considered), so the base weight
+	/// is measured, not extrapolated, and neither component's samples carry the other's cost.
 	#[benchmark]
 	fn request_capacity(
 		e: Linear<0, { T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()) }>,
 		a: Linear<1, { T::MaxAllocations::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let cluster = cluster::<T>()?;
-		for i in 0..a.saturating_add(e) {
-			node::<T>(cluster, i, true)?;
-		}
+		let (cluster, last) = request_setup::<T>(e, a)?;
 		let sp = sp::<T>();
 		let amount = CAPACITY.saturating_mul(u64::from(a));
-		let prefs = Preferences {
-			price: Perbill::from_percent(40),
-			reliability: Perbill::from_percent(30),
-			commitment: Perbill::from_percent(30),
-		};
 
 		#[extrinsic_call]
 		_(
@@ -213,11 +227,12 @@ mod benchmarks {
 			amount,
 			10,
 			PRICE.saturating_mul(10),
-			prefs,
+			preferences(),
 			false,
 		);
 
-		assert_eq!(NextLeaseId::<T>::get(), u64::from(a));
+		assert_eq!(NextIds::<T>::get().lease, u64::from(a));
+		assert!(!Candidates::<T>::contains_key((cluster, HardwareClass::Storage), last));
 		Ok(())
 	}
 
@@ -277,7 +292,7 @@ mod benchmarks {
 			false,
 		);
 
-		assert_eq!(NextLeaseId::<T>::get(), u64::from(allocations));
+		assert_eq!(NextIds::<T>::get().lease, u64::from(allocations));
 		assert_eq!(NextNodeId::<T>::get(), NodeId::from(n));
 		Ok(())
 	}

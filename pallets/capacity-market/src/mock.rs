@@ -30,6 +30,8 @@ construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	/// The runtime's database weights, so refunds of storage writes are not zero here.
+	type DbWeight = polkadot_sdk::frame_support::weights::constants::ParityDbWeight;
 	type AccountId = u64;
 	type Lookup = polkadot_sdk::sp_runtime::traits::IdentityLookup<u64>;
 	type AccountData = pallet_balances::AccountData<Balance>;

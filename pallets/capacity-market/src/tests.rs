@@ -597,7 +597,14 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		let post = Market::request_capacity(origin(SP), 0, STORAGE, 50, 4, 10, PRICE_ONLY, false)
 			.expect("the request is filled");
 		assert_eq!(allocations(), vec![(cheap, 50)]);
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_capacity(2, 1)));
+		// One allocation, on a node that keeps free units: its index entry is not written, and
+		// that write is refunded.
+		let unwritten = <Test as polkadot_sdk::frame_system::Config>::DbWeight::get().writes(1);
+		assert!(unwritten.ref_time() > 0);
+		assert_eq!(
+			post.actual_weight,
+			Some(<() as WeightInfo>::request_capacity(2, 1).saturating_sub(unwritten))
+		);
 		// The pre-dispatch weight is the worst case.
 		let call = crate::Call::<Test>::request_capacity {
 			cluster: 0,
@@ -616,7 +623,69 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		// A node that keeps free units stays in the index; only its free capacity moved.
 		assert_eq!(Market::candidates(0, STORAGE, 10)[0], cheap);
 		assert_eq!(FreeCapacity::<Test>::get((0, STORAGE)), 250);
+		// A request that fills its node moves it out of the index: the full weight.
+		let post = Market::request_capacity(origin(SP), 0, STORAGE, 50, 4, 10, PRICE_ONLY, false)
+			.expect("the request is filled");
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_capacity(2, 1)));
+		assert!(!Market::candidates(0, STORAGE, 10).contains(&cheap));
 		assert_eq!(Market::do_try_state(), Ok(()));
+	});
+}
+
+#[test]
+fn a_request_escrows_what_its_allocations_cost_once_the_maximum_is_escrowable() {
+	test(|| {
+		setup();
+		active_node(HP, 0, 100, 3, 20);
+		let free = Balances::free_balance(SP);
+		// The maximum, 100 · 4 · 20,000 = 8·10^6, is escrowable (the SP owns 10^7): the request
+		// goes through and only the cost at the node's price, 100 · 4 · 3, is held.
+		assert!(100 * 4 * 20_000 <= ENDOWMENT);
+		assert_ok!(request(100, 20_000, PRICE_ONLY, false));
+		assert_eq!(escrow(SP), 100 * 3 * 4);
+		assert_eq!(Balances::free_balance(SP), free - 100 * 3 * 4);
+		assert_eq!(NextIds::<Test>::get(), Ids { request: 1, lease: 1 });
+		// A maximum the SP cannot escrow is refused before matching.
+		let free = Balances::free_balance(SP);
+		assert!(100 * 4 * (free / 400 + 1) > free);
+		assert_noop!(request(100, free / 400 + 1, PRICE_ONLY, false), Error::<Test>::InsufficientBalance);
+	});
+}
+
+#[test]
+fn migration_to_v2_merges_the_id_counters_once() {
+	use crate::migrations::v2::{v1, MigrateV1ToV2};
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	test(|| {
+		setup();
+		let node = active_node(HP, 0, 100, 3, 20);
+		// A version-1 chain: 7 requests and 12 leases so far, counted apart.
+		StorageVersion::new(1).put::<Market>();
+		NextIds::<Test>::kill();
+		v1::NextRequestId::<Test>::put(7);
+		v1::NextLeaseId::<Test>::put(12);
+
+		// With try-runtime, through its pre- and post-upgrade checks.
+		#[cfg(feature = "try-runtime")]
+		assert_ok!(MigrateV1ToV2::<Test>::try_on_runtime_upgrade(true));
+		#[cfg(not(feature = "try-runtime"))]
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Market::on_chain_storage_version(), 2);
+		assert_eq!(NextIds::<Test>::get(), Ids { request: 7, lease: 12 });
+		assert!(!v1::NextRequestId::<Test>::exists() && !v1::NextLeaseId::<Test>::exists());
+		// New requests and leases carry on from the old counters.
+		assert_ok!(request(10, 10, PRICE_ONLY, false));
+		assert!(matches!(
+			last_event(),
+			Event::CapacityRequested { request: 7, .. }
+		));
+		assert_eq!(Leases::<Test>::get(12).map(|l| (l.request, l.node)), Some((7, node)));
+
+		// On version 2 it does nothing.
+		v1::NextLeaseId::<Test>::put(99);
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(NextIds::<Test>::get(), Ids { request: 8, lease: 13 });
+		v1::NextLeaseId::<Test>::kill();
 	});
 }
 
@@ -643,6 +712,8 @@ fn request_capacity_rejects_bad_input_and_changes_nothing() {
 		assert_noop!(call(0, STORAGE, 1, 0, 1), Error::<Test>::ZeroDuration);
 		assert_noop!(call(0, STORAGE, 1, 1, 0), Error::<Test>::ZeroPrice);
 		assert_noop!(call(0, STORAGE, 2, 1, Balance::MAX), Error::<Test>::Overflow);
+		// The maximum cost must be escrowable (SPEC §4.4), even though matching would find a
+		// price of 3.
 		assert_noop!(call(0, STORAGE, 100, 4, ENDOWMENT), Error::<Test>::InsufficientBalance);
 		// Nothing at or below the maximum price.
 		assert_noop!(call(0, STORAGE, 1, 1, 2), Error::<Test>::NoMatch);

@@ -30,6 +30,8 @@
 // 4096
 // --template
 // scripts/weight-template.hbs
+// --json-file
+// /root/.cache/icn-target/bench-pallet_capacity_market.json
 // --output
 // pallets/capacity-market/src/weights.rs
 
@@ -67,8 +69,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `66`
 		//  Estimated: `1489`
-		// Minimum execution time: 12_990_000 picoseconds.
-		Weight::from_parts(15_022_000, 1489)
+		// Minimum execution time: 12_627_000 picoseconds.
+		Weight::from_parts(14_475_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -98,8 +100,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `803`
 		//  Estimated: `8610`
-		// Minimum execution time: 80_697_000 picoseconds.
-		Weight::from_parts(88_393_000, 8610)
+		// Minimum execution time: 78_900_000 picoseconds.
+		Weight::from_parts(87_082_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -111,8 +113,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `589`
 		//  Estimated: `3978`
-		// Minimum execution time: 23_520_000 picoseconds.
-		Weight::from_parts(26_091_000, 3978)
+		// Minimum execution time: 22_695_000 picoseconds.
+		Weight::from_parts(25_927_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -122,8 +124,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `589`
 		//  Estimated: `3978`
-		// Minimum execution time: 19_251_000 picoseconds.
-		Weight::from_parts(21_603_000, 3978)
+		// Minimum execution time: 19_028_000 picoseconds.
+		Weight::from_parts(21_919_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -153,8 +155,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1500`
 		//  Estimated: `8610`
-		// Minimum execution time: 98_607_000 picoseconds.
-		Weight::from_parts(106_154_000, 8610)
+		// Minimum execution time: 98_050_000 picoseconds.
+		Weight::from_parts(109_233_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -172,8 +174,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1002`
 		//  Estimated: `3978`
-		// Minimum execution time: 45_965_000 picoseconds.
-		Weight::from_parts(50_077_000, 3978)
+		// Minimum execution time: 45_760_000 picoseconds.
+		Weight::from_parts(50_887_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -215,8 +217,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2085`
 		//  Estimated: `6196`
-		// Minimum execution time: 159_839_000 picoseconds.
-		Weight::from_parts(172_205_000, 6196)
+		// Minimum execution time: 161_167_000 picoseconds.
+		Weight::from_parts(175_193_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -244,12 +246,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:64 w:0)
 	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::NextRequestId` (r:1 w:1)
-	/// Proof: `CapacityMarket::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::NextIds` (r:1 w:1)
+	/// Proof: `CapacityMarket::NextIds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
 	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::NextLeaseId` (r:1 w:1)
-	/// Proof: `CapacityMarket::NextLeaseId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesByNode` (r:0 w:16)
 	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesBySp` (r:0 w:16)
@@ -262,16 +262,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1203 + a * (563 ±0) + e * (564 ±0)`
 		//  Estimated: `3568 + a * (7620 ±0) + e * (7620 ±0)`
-		// Minimum execution time: 969_069_000 picoseconds.
-		Weight::from_parts(148_531_422, 3568)
-			// Standard error: 132_236
-			.saturating_add(Weight::from_parts(35_058_716, 0).saturating_mul(e.into()))
-			// Standard error: 409_046
-			.saturating_add(Weight::from_parts(54_023_463, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 928_951_000 picoseconds.
+		Weight::from_parts(117_947_319, 3568)
+			// Standard error: 136_585
+			.saturating_add(Weight::from_parts(35_460_367, 0).saturating_mul(e.into()))
+			// Standard error: 422_499
+			.saturating_add(Weight::from_parts(52_485_573, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
@@ -294,10 +294,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn settle_lease() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1173`
+		//  Measured:  `1153`
 		//  Estimated: `3978`
-		// Minimum execution time: 92_704_000 picoseconds.
-		Weight::from_parts(101_010_000, 3978)
+		// Minimum execution time: 91_093_000 picoseconds.
+		Weight::from_parts(98_719_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -309,10 +309,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `546`
+		//  Measured:  `552`
 		//  Estimated: `3568`
-		// Minimum execution time: 66_128_000 picoseconds.
-		Weight::from_parts(71_072_000, 3568)
+		// Minimum execution time: 65_372_000 picoseconds.
+		Weight::from_parts(70_968_000, 3568)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -322,18 +322,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::NextLeaseId` (r:1 w:1)
-	/// Proof: `CapacityMarket::NextLeaseId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::NextIds` (r:1 w:1)
+	/// Proof: `CapacityMarket::NextIds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesByNode` (r:0 w:1)
 	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesBySp` (r:0 w:1)
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn renew_lease() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `928`
+		//  Measured:  `911`
 		//  Estimated: `3978`
-		// Minimum execution time: 84_380_000 picoseconds.
-		Weight::from_parts(90_633_000, 3978)
+		// Minimum execution time: 83_784_000 picoseconds.
+		Weight::from_parts(90_967_000, 3978)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -342,64 +342,64 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(15_022_000, 1489)
+		Weight::from_parts(14_475_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(88_393_000, 8610)
+		Weight::from_parts(87_082_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(26_091_000, 3978)
+		Weight::from_parts(25_927_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(21_603_000, 3978)
+		Weight::from_parts(21_919_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(106_154_000, 8610)
+		Weight::from_parts(109_233_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(50_077_000, 3978)
+		Weight::from_parts(50_887_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(172_205_000, 6196)
+		Weight::from_parts(175_193_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn request_capacity(e: u32, a: u32, ) -> Weight {
-		Weight::from_parts(148_531_422, 3568)
-			.saturating_add(Weight::from_parts(35_058_716, 0).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(54_023_463, 0).saturating_mul(a.into()))
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		Weight::from_parts(117_947_319, 3568)
+			.saturating_add(Weight::from_parts(35_460_367, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(52_485_573, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(a.into())))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(101_010_000, 3978)
+		Weight::from_parts(98_719_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(71_072_000, 3568)
+		Weight::from_parts(70_968_000, 3568)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(90_633_000, 3978)
+		Weight::from_parts(90_967_000, 3978)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
