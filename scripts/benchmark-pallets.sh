@@ -4,9 +4,11 @@
 #
 #   scripts/benchmark-pallets.sh                 # all pallets
 #   scripts/benchmark-pallets.sh passports       # one pallet (directory name under pallets/)
+#   scripts/benchmark-pallets.sh pallet_balances # a FRAME pallet (see scripts/benchmark-frame.sh)
 #
 # The runtime-benchmarks node is a separate build (~30 min cold, a few minutes after a pallet
-# change); CI never builds it. STEPS and REPEAT can be lowered for a quick look.
+# change); CI never builds it. STEPS and REPEAT can be lowered for a quick look. The raw samples
+# go to $CARGO_TARGET_DIR/bench-<pallet>.json (`benchmark pallet --json-input` re-analyzes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -24,8 +26,21 @@ NODE="$CARGO_TARGET_DIR/release/icn-node"
 # preset provides the genesis state.
 RUNTIME="$CARGO_TARGET_DIR/release/wbuild/icn-runtime/icn_runtime.compact.compressed.wasm"
 
-for dir in "${PALLETS[@]}"; do
-	pallet="pallet_${dir//-/_}"
+for name in "${PALLETS[@]}"; do
+	case "$name" in
+	# A FRAME pallet of the runtime (scripts/benchmark-frame.sh): weights in runtime/src/weights/.
+	frame_* | pallet_*)
+		pallet="$name"
+		template=scripts/runtime-weight-template.hbs
+		output="runtime/src/weights/$name.rs"
+		;;
+	# An ICN pallet, by its directory under pallets/.
+	*)
+		pallet="pallet_${name//-/_}"
+		template=scripts/weight-template.hbs
+		output="pallets/$name/src/weights.rs"
+		;;
+	esac
 	echo "== $pallet"
 	"$NODE" benchmark pallet \
 		--runtime "$RUNTIME" \
@@ -36,6 +51,7 @@ for dir in "${PALLETS[@]}"; do
 		--repeat "$REPEAT" \
 		--wasm-execution compiled \
 		--heap-pages 4096 \
-		--template scripts/weight-template.hbs \
-		--output "pallets/$dir/src/weights.rs"
+		--template "$template" \
+		--json-file "$CARGO_TARGET_DIR/bench-$pallet.json" \
+		--output "$output"
 done

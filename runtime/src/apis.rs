@@ -284,8 +284,9 @@ impl_runtime_apis! {
 		) {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			// `define_benchmarks!` exports its macros at the crate root.
-			use crate::*;
+			// `define_benchmarks!` exports its macros at the crate root; the benchmark pallets of
+			// `frame_system` are named in `benchmarks`.
+			use crate::{benchmarks::*, *};
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -299,8 +300,9 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
 			use sp_storage::TrackedStorageKey;
-			// `define_benchmarks!` exports its macros at the crate root.
-			use crate::*;
+			// `define_benchmarks!` exports its macros at the crate root; the benchmark pallets of
+			// `frame_system` are named in `benchmarks`.
+			use crate::{benchmarks::*, *};
 
 			let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();

@@ -214,3 +214,38 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 pub fn preset_names() -> Vec<PresetId> {
 	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
 }
+
+/// RFC 7386 JSON merge patch: how the node applies a preset's patch to the default genesis
+/// config.
+#[cfg(feature = "std")]
+pub fn merge_patch(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (key, value) in patch {
+				if value.is_null() {
+					base.remove(&key);
+				} else {
+					merge_patch(base.entry(key).or_insert(Value::Null), value);
+				}
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities whose state is the genesis of preset `id`, built the way the node builds it:
+/// the default config, the preset's patch merged on top, then `GenesisBuilder::build_state`.
+/// For native tests and the fuzzer; `None` for an unknown preset.
+#[cfg(feature = "std")]
+pub fn preset_externalities(id: &PresetId) -> Option<sp_io::TestExternalities> {
+	let patch: Value = serde_json::from_slice(&get_preset(id)?).ok()?;
+	let mut config = serde_json::to_value(crate::RuntimeGenesisConfig::default()).ok()?;
+	merge_patch(&mut config, patch);
+	let json = serde_json::to_vec(&config).ok()?;
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<crate::RuntimeGenesisConfig>(json)
+	})
+	.ok()?;
+	Some(ext)
+}

@@ -2,7 +2,7 @@
 //! and every pallet's `integrity_test`.
 
 use super::*;
-use frame_support::{genesis_builder_helper::build_state, traits::IntegrityTest};
+use frame_support::traits::IntegrityTest;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::Header as _;
@@ -14,34 +14,10 @@ use crate::{
 	},
 };
 
-/// RFC 7386 JSON merge patch, as the node applies a preset's patch to the default genesis config.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				if value.is_null() {
-					base.remove(&key);
-				} else {
-					merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-				}
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
-/// Externalities whose state is the genesis of preset `name`, built the way the node builds it:
-/// the default config, the preset's patch merged on top, then `GenesisBuilder::build_state`.
+/// Externalities whose state is the genesis of preset `name`, as the node builds it.
 fn preset_ext(name: &str) -> sp_io::TestExternalities {
-	let patch = get_preset(&PresetId::from(name)).unwrap_or_else(|| panic!("no preset {name}"));
-	let patch: serde_json::Value = serde_json::from_slice(&patch).expect("preset is JSON");
-	let mut config =
-		serde_json::to_value(RuntimeGenesisConfig::default()).expect("default config is JSON");
-	merge(&mut config, patch);
-	let json = serde_json::to_vec(&config).expect("config serializes");
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
-	ext
+	genesis_config_presets::preset_externalities(&PresetId::from(name))
+		.unwrap_or_else(|| panic!("preset {name} builds"))
 }
 
 #[test]
