@@ -31,12 +31,11 @@ use icn_primitives::{
 };
 use icn_runtime::{
 	genesis_config_presets, AllPalletsWithSystem, Balances, Executive, Header, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SlaOracle, System, UncheckedExtrinsic,
+	RuntimeCall, SlaOracle, System, UncheckedExtrinsic,
 };
 use polkadot_sdk::{
 	frame_support::{
 		dispatch::{DispatchInfo, GetDispatchInfo},
-		genesis_builder_helper::build_state,
 		storage::{with_transaction, TransactionOutcome},
 		traits::{TryState, TryStateSelect, UnfilteredDispatchable},
 	},
@@ -543,31 +542,8 @@ fn setup_state() -> &'static Storage {
 
 /// The dev preset's genesis, built as the node builds it.
 fn genesis() -> sp_io::TestExternalities {
-	let patch = genesis_config_presets::get_preset(&DEV_RUNTIME_PRESET.into())
-		.expect("the dev preset exists");
-	let mut config =
-		serde_json::to_value(RuntimeGenesisConfig::default()).expect("default config is JSON");
-	merge(&mut config, serde_json::from_slice(&patch).expect("preset is JSON"));
-	let json = serde_json::to_vec(&config).expect("config serializes");
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
-	ext
-}
-
-/// RFC 7386 merge patch, as the node applies a preset to the default genesis config.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				if value.is_null() {
-					base.remove(&key);
-				} else {
-					merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-				}
-			}
-		},
-		(base, patch) => *base = patch,
-	}
+	genesis_config_presets::preset_externalities(&DEV_RUNTIME_PRESET.into())
+		.expect("the dev preset builds")
 }
 
 /// Every key and value of `ext`'s state.

@@ -5,11 +5,11 @@
 use std::{net::TcpStream, time::Duration};
 
 use codec::Encode;
-use icn_runtime::{Hash, RuntimeCall};
+use icn_runtime::RuntimeCall;
 use polkadot_sdk::{frame_system, sp_core::crypto::Ss58Codec, sp_keyring::Sr25519Keyring};
 use serde_json::{json, Value};
 
-use crate::support::{from_hex, header_number, run_node_command, to_hex, Node, NodeConfig};
+use crate::support::{header_number, run_node_command, to_hex, Node, NodeConfig};
 
 fn assert_one_line_error(stderr: &str, expected: &str) {
 	let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -51,8 +51,7 @@ fn rpc_refuses_malformed_badly_signed_and_oversized_extrinsics_and_changes_nothi
 	let mut rpc = node.rpc();
 	let heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
 	rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
-	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
-	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let genesis = rpc.genesis_hash();
 	let alice = Sr25519Keyring::Alice;
 	let nonce_of = |rpc: &mut crate::support::Rpc| {
 		rpc.request("system_accountNextIndex", json!([alice.to_account_id().to_ss58check()]))

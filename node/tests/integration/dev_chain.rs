@@ -73,8 +73,7 @@ fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {
 	assert!(metrics.contains("substrate_block_height"), "no block height metric:\n{metrics}");
 
 	// A signed transfer from Alice to Bob, submitted over RPC and watched until it is in a block.
-	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
-	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let genesis = rpc.genesis_hash();
 	let alice = Sr25519Keyring::Alice;
 	let bob = Sr25519Keyring::Bob.to_account_id();
 	let nonce =
@@ -116,8 +115,7 @@ fn collateral_api_reports_a_bond_made_over_rpc() {
 	let new_heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
 	rpc.wait_for_header(&new_heads, 1, TIMEOUT);
 
-	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
-	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let genesis = rpc.genesis_hash();
 	let alice = Sr25519Keyring::Alice;
 	let api = |rpc: &mut Rpc, at: &Value| -> Option<CollateralInfo> {
 		let raw = rpc.request(

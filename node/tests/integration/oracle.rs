@@ -21,7 +21,7 @@ use icn_primitives::{
 	oracle::{FailReason, OracleKey, OracleSignature, Outcome},
 	HardwareClass, NodeId, ICNT,
 };
-use icn_runtime::{AccountId, Hash, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
+use icn_runtime::{AccountId, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use polkadot_sdk::{sp_core::Pair, sp_keyring::Sr25519Keyring, sp_runtime::MultiAddress};
 use serde_json::json;
 
@@ -138,8 +138,7 @@ fn oracle_activates_faults_slashes_and_recovers_nodes_over_real_http() {
 	let mut rpc = node.rpc();
 	let heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
 	rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
-	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
-	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let genesis = rpc.genesis_hash();
 
 	// Alice is the validator, the oracle (passport 1) and the HP of all three nodes.
 	let alice = Sr25519Keyring::Alice;

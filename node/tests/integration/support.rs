@@ -245,6 +245,13 @@ impl Rpc {
 		self.call(method, params).unwrap_or_else(|e| panic!("{method} failed: {e}"))
 	}
 
+	/// The chain's genesis hash (what a signed transaction commits to).
+	pub fn genesis_hash(&mut self) -> icn_runtime::Hash {
+		let hex = self.request("chain_getBlockHash", json!([0]));
+		let bytes = from_hex(hex.as_str().expect("a block hash"));
+		icn_runtime::Hash::from_slice(&bytes)
+	}
+
 	/// Subscribes; returns the subscription id.
 	pub fn subscribe(&mut self, method: &str, params: Value) -> Value {
 		self.request(method, params)

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::{
 	dev_chain::{events_at, submit_and_wait},
-	support::{from_hex, header_number, storage_pairs, to_hex, Node, NodeConfig, Rpc},
+	support::{header_number, storage_pairs, to_hex, Node, NodeConfig, Rpc},
 };
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -67,8 +67,7 @@ fn set_code_upgrades_a_running_dev_chain_which_keeps_finalizing_with_its_state()
 	let new_heads = rpc.subscribe("chain_subscribeNewHeads", json!([]));
 	let finalized = rpc.subscribe("chain_subscribeFinalizedHeads", json!([]));
 	rpc.wait_for_header(&new_heads, 1, TIMEOUT);
-	let genesis_hex = rpc.request("chain_getBlockHash", json!([0]));
-	let genesis = Hash::from_slice(&from_hex(genesis_hex.as_str().unwrap_or_default()));
+	let genesis = rpc.genesis_hash();
 	let alice = Sr25519Keyring::Alice;
 
 	// Protocol state to carry across the upgrade: Alice bonds and registers as an oracle-less HP.
