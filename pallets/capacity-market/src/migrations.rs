@@ -30,8 +30,10 @@ pub mod v2 {
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV1ToV2<T> {
 		fn on_runtime_upgrade() -> Weight {
-			let ids =
-				Ids { request: v1::NextRequestId::<T>::take(), lease: v1::NextLeaseId::<T>::take() };
+			let ids = Ids {
+				request: v1::NextRequestId::<T>::take(),
+				lease: v1::NextLeaseId::<T>::take(),
+			};
 			NextIds::<T>::put(ids);
 			log::info!(target: LOG_TARGET, "migrated to v2: next request {}, next lease {}", ids.request, ids.lease);
 			// Two reads, two removals and one write.
@@ -40,7 +42,8 @@ pub mod v2 {
 
 		#[cfg(feature = "try-runtime")]
 		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, TryRuntimeError> {
-			let ids = Ids { request: v1::NextRequestId::<T>::get(), lease: v1::NextLeaseId::<T>::get() };
+			let ids =
+				Ids { request: v1::NextRequestId::<T>::get(), lease: v1::NextLeaseId::<T>::get() };
 			Ok(ids.encode())
 		}
 

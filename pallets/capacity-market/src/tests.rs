@@ -648,14 +648,19 @@ fn a_request_escrows_what_its_allocations_cost_once_the_maximum_is_escrowable() 
 		// A maximum the SP cannot escrow is refused before matching.
 		let free = Balances::free_balance(SP);
 		assert!(100 * 4 * (free / 400 + 1) > free);
-		assert_noop!(request(100, free / 400 + 1, PRICE_ONLY, false), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			request(100, free / 400 + 1, PRICE_ONLY, false),
+			Error::<Test>::InsufficientBalance
+		);
 	});
 }
 
 #[test]
 fn migration_to_v2_merges_the_id_counters_once() {
 	use crate::migrations::v2::{v1, MigrateV1ToV2};
-	use polkadot_sdk::frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use polkadot_sdk::frame_support::traits::{
+		GetStorageVersion, OnRuntimeUpgrade, StorageVersion,
+	};
 	test(|| {
 		setup();
 		let node = active_node(HP, 0, 100, 3, 20);
@@ -675,10 +680,7 @@ fn migration_to_v2_merges_the_id_counters_once() {
 		assert!(!v1::NextRequestId::<Test>::exists() && !v1::NextLeaseId::<Test>::exists());
 		// New requests and leases carry on from the old counters.
 		assert_ok!(request(10, 10, PRICE_ONLY, false));
-		assert!(matches!(
-			last_event(),
-			Event::CapacityRequested { request: 7, .. }
-		));
+		assert!(matches!(last_event(), Event::CapacityRequested { request: 7, .. }));
 		assert_eq!(Leases::<Test>::get(12).map(|l| (l.request, l.node)), Some((7, node)));
 
 		// On version 2 it does nothing.
