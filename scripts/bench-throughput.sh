@@ -49,7 +49,9 @@ rpc=$(free_port)
 pids+=($!)
 url="ws://127.0.0.1:$rpc"
 
-root=$("$node_bin" agent init --data-dir "$work/agent" --chunks 256 --chunk-size 4096)
+# Alice's plot for passport 0: 100,000 GiB at the dev chain's coverage (2^-20) is ~98 MiB.
+plot=$("$node_bin" agent init --data-dir "$work/agent" \
+	--hp 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --passport 0 --size 98MiB)
 "$node_bin" agent run --data-dir "$work/agent" --listen 127.0.0.1:0 >"$work/agent.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -74,7 +76,7 @@ PY
 icn --suri //Alice oracle register --passport 1 --oracle-suri //Alice >/dev/null
 icn --suri //Alice hp bond 200000 >/dev/null
 icn --suri //Alice hp register-node --passport 0 --cluster 0 --class storage --capacity 100000 \
-	--price 0.01 --commitment-eras 100 --endpoint "$agent" --proof-root "$root" >/dev/null
+	--price 0.01 --commitment-eras 100 --endpoint "$agent" --plot "$plot" >/dev/null
 for _ in $(seq 1 60); do
 	icn --json show nodes 0 | grep -q '"status":"Active"' && break
 	sleep 3

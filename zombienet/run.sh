@@ -67,11 +67,16 @@ PY
 "$ICN_NODE" export-chain-spec --chain "$work/local-plain.json" --raw >"$work/icn-local.raw.json" 2>>"$work/export.log"
 export ICN_ZOMBIENET_SPEC="$work/icn-local.raw.json"
 
-# Three hardware agents beside the network, one per HP (Alice, Bob, Charlie), on loopback.
+# Three hardware agents beside the network, one per HP (Alice, Bob, Charlie), on loopback, each
+# with the plot of its HP's genesis passport (0, 2, 4): the smallest plot, 256 chunks of 4 KiB,
+# covers the 1,024 GiB node at the local chain's proof coverage (SPEC §5.8).
+hps=(5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty
+	5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y)
 for i in 0 1 2; do
 	dir="$work/agent-$i"
 	mkdir -p "$dir"
-	root=$("$ICN_NODE" agent init --data-dir "$dir" --chunks 256 --chunk-size 4096)
+	plot=$("$ICN_NODE" agent init --data-dir "$dir" --hp "${hps[$i]}" --passport $((2 * i)) --chunks 256)
+	root=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["proof_root"])' "$plot")
 	"$ICN_NODE" agent run --data-dir "$dir" --listen 127.0.0.1:0 >"$dir/agent.log" 2>&1 &
 	echo $! >"$dir/agent.pid"
 	listen=""
@@ -85,7 +90,7 @@ for i in 0 1 2; do
 		cat "$dir/agent.log" >&2
 		exit 1
 	fi
-	export "ICN_AGENT_${i}_DIR=$dir" "ICN_AGENT_${i}_LISTEN=$listen" "ICN_AGENT_${i}_ROOT=$root"
+	export "ICN_AGENT_${i}_DIR=$dir" "ICN_AGENT_${i}_LISTEN=$listen" "ICN_AGENT_${i}_PLOT=$plot"
 	echo "run.sh: agent $i serves http://$listen (proof root $root)"
 done
 

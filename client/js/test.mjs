@@ -1,7 +1,7 @@
 // The polkadot.js path against a running dev node (started by the Rust integration test
 // `polkadot_js`, which also runs an agent): Alice registers as oracle and HP with polkadot.js,
 // her oracle activates the node, Bob requests capacity, the lease is read back. Metadata only.
-//   ICN_URL=ws://… ICN_AGENT_URL=http://… ICN_PROOF_ROOT=0x… node test.mjs
+//   ICN_URL=ws://… ICN_AGENT_URL=http://… ICN_PLOT='{"proof_root":…,"plot":{…}}' node test.mjs
 import assert from 'node:assert/strict';
 import { u8aToHex } from '@polkadot/util';
 import { connect, signer, send, find } from './lib.mjs';
@@ -30,14 +30,14 @@ try {
   assert.ok(find(events, 'collateral', 'Bonded'));
   const node = await registerNode(api, alice, {
     passport: 0, cluster: 0, class: 'Storage', capacity: 1024, price: 10n ** 16n, commitmentEras: 30,
-    endpoint: process.env.ICN_AGENT_URL, proofRoot: process.env.ICN_PROOF_ROOT,
+    endpoint: process.env.ICN_AGENT_URL, plot: process.env.ICN_PLOT,
   });
   step(`node ${node} registered`);
 
   // A pallet error comes back with its name and docs from the metadata.
   await assert.rejects(
     registerNode(api, alice, { passport: 0, cluster: 0, class: 'Storage', capacity: 0, price: 1, commitmentEras: 30,
-      endpoint: process.env.ICN_AGENT_URL, proofRoot: process.env.ICN_PROOF_ROOT }),
+      endpoint: process.env.ICN_AGENT_URL, plot: process.env.ICN_PLOT }),
     /capacityMarket\.ZeroCapacity: Capacity must be above zero\./,
   );
 

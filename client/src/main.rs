@@ -10,7 +10,7 @@ use std::{io::Write, path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use icn::runtime_types::{
-	icn_primitives::{market::Preferences, passport::PassportKind, HardwareClass},
+	icn_primitives::{market::Preferences, passport::PassportKind, pos::Plot, HardwareClass},
 	sp_arithmetic::per_things::Perbill,
 };
 use icn_client::{
@@ -134,6 +134,62 @@ fn account(text: &str) -> Result<AccountId, String> {
 }
 
 /// A 32-byte hex argument (`0x…`).
+/// What `icn-node agent init` printed for a plot (SPEC §5.8): its proof root and plot, as the
+/// JSON line itself or the path of a file holding it (or the plot directory's `plot.json`).
+#[derive(Clone, Debug)]
+struct PlotArg {
+	proof_root: [u8; 32],
+	nonce: u64,
+	leaf_count: u32,
+	chunk_size: u32,
+	tree_root: [u8; 32],
+}
+
+impl PlotArg {
+	fn plot(&self) -> Plot {
+		Plot {
+			nonce: self.nonce,
+			leaf_count: self.leaf_count,
+			chunk_size: self.chunk_size,
+			tree_root: self.tree_root,
+		}
+	}
+}
+
+fn plot_arg(text: &str) -> Result<PlotArg, String> {
+	let json = if text.trim_start().starts_with('{') {
+		text.to_string()
+	} else {
+		let path = std::path::Path::new(text);
+		let path = if path.is_dir() { path.join("plot.json") } else { path.to_path_buf() };
+		std::fs::read_to_string(&path)
+			.map_err(|e| format!("cannot read {}: {e}", path.display()))?
+	};
+	let value: serde_json::Value =
+		serde_json::from_str(&json).map_err(|e| format!("the plot is not JSON: {e}"))?;
+	// The init line nests the plot under "plot"; plot.json keeps its fields at the top.
+	let fields = value.get("plot").filter(|p| p.is_object()).unwrap_or(&value);
+	let number = |name: &str| {
+		fields
+			.get(name)
+			.and_then(|n| n.as_u64())
+			.ok_or_else(|| format!("the plot has no number {name:?}"))
+	};
+	let hash = |v: Option<&serde_json::Value>, name: &str| {
+		hash32(v.and_then(|h| h.as_str()).ok_or_else(|| format!("the plot has no {name:?}"))?)
+	};
+	let small = |name: &str| -> Result<u32, String> {
+		u32::try_from(number(name)?).map_err(|_| format!("{name} is too large"))
+	};
+	Ok(PlotArg {
+		proof_root: hash(value.get("proof_root"), "proof_root")?,
+		nonce: number("nonce")?,
+		leaf_count: small("leaf_count")?,
+		chunk_size: small("chunk_size")?,
+		tree_root: hash(fields.get("tree_root"), "tree_root")?,
+	})
+}
+
 fn hash32(text: &str) -> Result<[u8; 32], String> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
 	let bytes = hex::decode(digits).map_err(|_| format!("{text:?} is not hex"))?;
@@ -177,12 +233,13 @@ enum HpCommand {
 		#[arg(value_parser = icnt)]
 		price: u128,
 	},
-	/// Replace a node's agent URL and proof root.
+	/// Replace a node's agent URL and plot (after re-plotting: `icn-node agent init`).
 	SetEndpoint {
 		node: u64,
 		endpoint: String,
-		#[arg(value_parser = hash32)]
-		proof_root: [u8; 32],
+		/// The JSON line `icn-node agent init` printed, or a file or plot directory holding it.
+		#[arg(value_parser = plot_arg)]
+		plot: PlotArg,
 	},
 	/// Add capacity to a node (commits more collateral).
 	AddCapacity { node: u64, added: u64 },
@@ -217,9 +274,10 @@ struct RegisterNode {
 	/// The agent's URL (`http://…` or `https://…`).
 	#[arg(long)]
 	endpoint: String,
-	/// The proof root `icn-node agent init` printed.
-	#[arg(long, value_parser = hash32)]
-	proof_root: [u8; 32],
+	/// The plot `icn-node agent init` made for this passport: the JSON line it printed, or a
+	/// file or plot directory holding it.
+	#[arg(long, value_parser = plot_arg)]
+	plot: PlotArg,
 }
 
 #[derive(Args, Clone)]
@@ -753,16 +811,22 @@ async fn hp(cx: &Context, command: HpCommand) -> Result<(), Error> {
 				r.price,
 				r.commitment_eras,
 				r.endpoint.into_bytes(),
-				r.proof_root,
+				r.plot.proof_root,
+				r.plot.plot(),
 			))
 			.await
 		},
 		HpCommand::SetPrice { node, price } => {
 			cx.send(tx.capacity_market().set_price(node, price)).await
 		},
-		HpCommand::SetEndpoint { node, endpoint, proof_root } => {
-			cx.send(tx.capacity_market().set_endpoint(node, endpoint.into_bytes(), proof_root))
-				.await
+		HpCommand::SetEndpoint { node, endpoint, plot } => {
+			cx.send(tx.capacity_market().set_endpoint(
+				node,
+				endpoint.into_bytes(),
+				plot.proof_root,
+				plot.plot(),
+			))
+			.await
 		},
 		HpCommand::AddCapacity { node, added } => {
 			cx.send(tx.capacity_market().add_capacity(node, added)).await

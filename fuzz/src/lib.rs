@@ -189,7 +189,9 @@ pub enum Call {
 }
 
 impl Call {
-	fn into_runtime_call(self) -> RuntimeCall {
+	/// The runtime call `who` makes (read inside the chain's externalities: a node's passport
+	/// decides its plot's binding).
+	fn into_runtime_call(self, who: u8) -> RuntimeCall {
 		use pallet_capacity_market::Call as Market;
 		use pallet_cluster_rewards::Call as Rewards;
 		use pallet_collateral_delegation::Call as Collateral;
@@ -234,15 +236,22 @@ impl Call {
 				})
 			},
 			Call::RegisterNode { passport, cluster, class: c, capacity, price: p, eras } => {
+				let passport = u32::from(passport % 8);
+				let (plot, proof_root) = icn_primitives::pos::declared_plot(
+					&account(who).encode(),
+					passport,
+					u128::from(capacity) << 30,
+				);
 				RuntimeCall::CapacityMarket(Market::register_node {
-					passport: u32::from(passport % 8),
+					passport,
 					cluster: u32::from(cluster % 3),
 					class: class(c),
 					capacity: u64::from(capacity),
 					price: price(p),
 					commitment_eras: u32::from(eras),
 					endpoint: b"http://127.0.0.1:7100".to_vec(),
-					proof_root: [7; 32],
+					proof_root,
+					plot,
 				})
 			},
 			Call::SetPrice { node, price: p } => RuntimeCall::CapacityMarket(Market::set_price {
@@ -250,6 +259,12 @@ impl Call {
 				price: price(p),
 			}),
 			Call::SetEndpoint { node, valid } => {
+				let passport = pallet_capacity_market::Nodes::<Runtime>::get(u64::from(node))
+					.map_or(0, |n| n.passport);
+				let (mut plot, _) =
+					icn_primitives::pos::declared_plot(&account(who).encode(), passport, u128::MAX);
+				plot.nonce = 1;
+				let proof_root = plot.bound_root(&account(who).encode(), passport);
 				RuntimeCall::CapacityMarket(Market::set_endpoint {
 					node: node.into(),
 					endpoint: if valid {
@@ -257,7 +272,8 @@ impl Call {
 					} else {
 						b"ftp://x".to_vec()
 					},
-					proof_root: [8; 32],
+					proof_root,
+					plot,
 				})
 			},
 			Call::AddCapacity { node, added } => {
@@ -521,6 +537,11 @@ fn setup_state() -> &'static Storage {
 					amount: 50_000 * ICNT,
 				});
 				chain.apply_expecting_success(i, bond);
+				let (plot, proof_root) = icn_primitives::pos::declared_plot(
+					&ACCOUNTS[i].to_account_id().encode(),
+					passport,
+					1_024 << 30,
+				);
 				let register =
 					RuntimeCall::CapacityMarket(pallet_capacity_market::Call::register_node {
 						passport,
@@ -530,7 +551,8 @@ fn setup_state() -> &'static Storage {
 						price: ICNT / 100,
 						commitment_eras: 30,
 						endpoint: b"http://127.0.0.1:7100".to_vec(),
-						proof_root: [9; 32],
+						proof_root,
+						plot,
 					});
 				chain.apply_expecting_success(i, register);
 			}
@@ -590,7 +612,7 @@ pub fn run(steps: Vec<Step>) {
 		for step in steps.into_iter().take(MAX_STEPS) {
 			match step {
 				Step::Call { who, call } => {
-					chain.apply_signed(usize::from(who), call.into_runtime_call())
+					chain.apply_signed(usize::from(who), call.into_runtime_call(who))
 				},
 				Step::Raw { who, bytes } => {
 					let Ok(call) = RuntimeCall::decode_with_depth_limit(8, &mut bytes.as_slice())

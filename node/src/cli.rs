@@ -48,8 +48,9 @@ pub enum Subcommand {
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),
 
-	/// The hardware agent an HP runs beside its node: `agent init` creates the challenge data
-	/// and prints the proof root to register; `agent run` serves challenges over HTTP.
+	/// The hardware agent an HP runs beside its node: `agent init` plots the node's
+	/// proof-of-space data and prints the proof root and plot to register; `agent run` serves
+	/// challenges over HTTP.
 	Agent(crate::agent::AgentCmd),
 
 	/// Runtime benchmarks (`benchmark pallet` regenerates the pallets' `weights.rs`; `machine`

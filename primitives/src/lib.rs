@@ -41,6 +41,7 @@ pub mod market;
 pub mod merkle;
 pub mod oracle;
 pub mod passport;
+pub mod pos;
 pub mod rewards;
 mod token;
 pub use token::{TOKEN_DECIMALS, TOKEN_SYMBOL};

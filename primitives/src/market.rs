@@ -112,6 +112,13 @@ pub struct ChallengeTarget<AccountId> {
 	pub endpoint: Vec<u8>,
 	/// The registered root of its challenge data.
 	pub proof_root: [u8; 32],
+	/// Its plot as a verifier needs it (SPEC §5.8): `None` for a node registered before plots
+	/// were bound to nodes (format version 1), which must re-plot (`set_endpoint`).
+	pub plot: Option<crate::pos::PlotTarget>,
+	/// Whether the plot covers what SPEC §5.8 requires now: for `Storage` nodes
+	/// `ProofCoverage × free capacity`, or the re-plot grace after leases ended has not run out.
+	/// Oracles fail an uncovered node (`FailReason::Uncovered`).
+	pub plot_covered: bool,
 }
 
 /// Read access to the market's nodes for the SLA oracle.
@@ -279,8 +286,10 @@ pub struct NodeInfo<AccountId> {
 	pub commitment_end: EraIndex,
 	/// URL of its hardware agent.
 	pub endpoint: Vec<u8>,
-	/// Merkle root of the agent's challenge data.
+	/// The registered root of its plot (SPEC §5.8).
 	pub proof_root: [u8; 32],
+	/// Its plot: nonce, shape and Merkle tree root.
+	pub plot: crate::pos::Plot,
 	/// Where it is in its life.
 	pub status: NodeStatus,
 	/// Its reliability score (SPEC §5.6).

@@ -1,18 +1,16 @@
-//! The challenge data's Merkle tree and proof format (SPEC §5.3), shared by the hardware agent
-//! (`icn-node agent`, which builds the tree and serves proofs) and the SLA oracle's off-chain
-//! worker (which verifies them inside the runtime), so both sides hash the same way.
+//! The plot's Merkle tree and path format (SPEC §5.3), shared by the hardware agent
+//! (`icn-node agent`, which builds the tree and serves paths) and the SLA oracle's off-chain
+//! worker (which verifies them inside the runtime), so both sides hash the same way. The plot
+//! itself, its registered root and the challenge's wire types are [`crate::pos`].
 //!
 //! * A leaf is `blake2_256(0x00 ‖ chunk)`, an inner node `blake2_256(0x01 ‖ left ‖ right)`: the
 //!   prefixes keep a leaf from ever passing as an inner node.
 //! * Each level pairs neighbours left to right; an odd last node is carried up unchanged.
-//! * The node's registered `proof_root` commits to the chunk count as well:
-//!   `blake2_256(0x02 ‖ leaf_count (u32 LE) ‖ tree_root)` ([`proof_root`]). An agent therefore
-//!   cannot answer for a differently shaped tree than the one registered.
+//! * [`proof_root`] (`blake2_256(0x02 ‖ leaf_count (u32 LE) ‖ tree_root)`) was the root of
+//!   format version 1; the chain now registers [`crate::pos::Plot::proof_root`], which also binds
+//!   the seed and the chunk size. It is kept for the test vectors of the tree.
 //! * A proof is the list of sibling hashes from the leaf up, skipping levels where the node was
 //!   carried; [`verify`] consumes exactly all of it.
-//!
-//! On the wire (agent HTTP API, `docs/agent.md`) requests and answers are SCALE-encoded
-//! [`AgentInfo`] and [`ChallengeResponse`].
 
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -30,10 +28,6 @@ pub const LEAF_PREFIX: u8 = 0x00;
 pub const NODE_PREFIX: u8 = 0x01;
 /// Domain prefix of the registered root.
 pub const ROOT_PREFIX: u8 = 0x02;
-/// Default chunk size of the agent's challenge data: 4 KiB.
-pub const DEFAULT_CHUNK_SIZE: u32 = 4096;
-/// Most chunks one challenge may ask for; the agent refuses more.
-pub const MAX_CHALLENGE_INDICES: u32 = 64;
 
 /// Hash of one chunk of challenge data.
 pub fn leaf_hash(chunk: &[u8]) -> Hash32 {
@@ -185,24 +179,6 @@ pub fn challenge_indices(
 		.collect()
 }
 
-/// What `GET /v1/info` returns: the shape of the agent's data and its roots.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-pub struct AgentInfo {
-	/// Number of chunks.
-	pub leaf_count: u32,
-	/// Bytes per chunk.
-	pub chunk_size: u32,
-	/// Root of the Merkle tree over the chunks.
-	pub tree_root: Hash32,
-}
-
-impl AgentInfo {
-	/// The registered root this info claims ([`proof_root`]).
-	pub fn proof_root(&self) -> Hash32 {
-		proof_root(self.leaf_count, &self.tree_root)
-	}
-}
-
 /// One chunk and its Merkle path.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct ChunkProof {
@@ -212,49 +188,6 @@ pub struct ChunkProof {
 	pub data: Vec<u8>,
 	/// Siblings from the leaf up.
 	pub proof: Vec<Hash32>,
-}
-
-/// What `GET /v1/challenge?indices=…` returns: the chunks asked for, in the order asked.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-pub struct ChallengeResponse {
-	/// One entry per requested index.
-	pub chunks: Vec<ChunkProof>,
-}
-
-/// Why a challenge response does not prove the data (beyond transport failures).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ProofError {
-	/// The agent's info does not match the registered root.
-	WrongRoot,
-	/// The response has a different number of chunks or different indices than asked.
-	WrongIndices,
-	/// A chunk or its path does not hash to the root.
-	BadProof,
-}
-
-/// Checks a challenge response against the registered `proof_root` and the agent's `info`:
-/// the info must commit to `proof_root`, the response must answer exactly `indices`, and every
-/// chunk must verify.
-pub fn verify_challenge(
-	proof_root_registered: &Hash32,
-	info: &AgentInfo,
-	indices: &[u32],
-	response: &ChallengeResponse,
-) -> Result<(), ProofError> {
-	if &info.proof_root() != proof_root_registered {
-		return Err(ProofError::WrongRoot);
-	}
-	if response.chunks.len() != indices.len()
-		|| response.chunks.iter().zip(indices).any(|(c, i)| c.index != *i)
-	{
-		return Err(ProofError::WrongIndices);
-	}
-	for chunk in &response.chunks {
-		if !verify(&info.tree_root, info.leaf_count, chunk.index, &chunk.data, &chunk.proof) {
-			return Err(ProofError::BadProof);
-		}
-	}
-	Ok(())
 }
 
 #[cfg(test)]
@@ -331,44 +264,6 @@ mod tests {
 	}
 
 	#[test]
-	fn the_registered_root_binds_the_chunk_count() {
-		let t = tree(5);
-		let info = AgentInfo { leaf_count: 5, chunk_size: 8, tree_root: t.root() };
-		assert_eq!(info.proof_root(), t.proof_root());
-		let lying = AgentInfo { leaf_count: 4, ..info.clone() };
-		let indices = [1u32, 4];
-		let response = ChallengeResponse {
-			chunks: indices
-				.iter()
-				.map(|i| ChunkProof {
-					index: *i,
-					data: chunks(5)[*i as usize].clone(),
-					proof: t.proof(*i).expect("in range"),
-				})
-				.collect(),
-		};
-		assert_eq!(verify_challenge(&t.proof_root(), &info, &indices, &response), Ok(()));
-		assert_eq!(
-			verify_challenge(&t.proof_root(), &lying, &indices, &response),
-			Err(ProofError::WrongRoot)
-		);
-		assert_eq!(
-			verify_challenge(&t.proof_root(), &info, &[1, 3], &response),
-			Err(ProofError::WrongIndices)
-		);
-		assert_eq!(
-			verify_challenge(&t.proof_root(), &info, &[1], &response),
-			Err(ProofError::WrongIndices)
-		);
-		let mut tampered = response.clone();
-		tampered.chunks[1].data[0] ^= 1;
-		assert_eq!(
-			verify_challenge(&t.proof_root(), &info, &indices, &tampered),
-			Err(ProofError::BadProof)
-		);
-	}
-
-	#[test]
 	fn challenge_indices_are_deterministic_in_range_and_oracle_specific() {
 		let seed = [7u8; 32];
 		let a = challenge_indices(&seed, 3, b"oracle-a", 1000, 8);
@@ -383,13 +278,7 @@ mod tests {
 
 	#[test]
 	fn wire_types_round_trip() {
-		let r = ChallengeResponse {
-			chunks: alloc::vec![ChunkProof {
-				index: 2,
-				data: alloc::vec![1, 2],
-				proof: alloc::vec![[3; 32]]
-			}],
-		};
-		assert_eq!(ChallengeResponse::decode(&mut &r.encode()[..]), Ok(r));
+		let r = ChunkProof { index: 2, data: alloc::vec![1, 2], proof: alloc::vec![[3; 32]] };
+		assert_eq!(ChunkProof::decode(&mut &r.encode()[..]), Ok(r));
 	}
 }

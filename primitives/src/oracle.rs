@@ -63,6 +63,14 @@ pub enum FailReason {
 	/// A chunk or its Merkle path does not verify against the registered root.
 	#[codec(index = 5)]
 	BadProof,
+	/// A chunk is in the registered tree but is not the label of its parents: the agent does
+	/// not hold this node's plot (SPEC §5.8).
+	#[codec(index = 6)]
+	BadLabel,
+	/// The node has no plot bound to it (registered before SPEC §5.8), or its plot no longer
+	/// covers its free capacity and the re-plot grace is over.
+	#[codec(index = 7)]
+	Uncovered,
 }
 
 /// What one oracle saw when it challenged one node.

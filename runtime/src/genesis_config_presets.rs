@@ -67,6 +67,11 @@ pub fn dev_self_per_unit() -> Vec<(HardwareClass, Balance)> {
 /// at 0.01% the first node of a class needs about 10,800 ICNT of network collateral, so a dev HP
 /// can bond it alone and delegators can be tried with a few accounts.
 pub const DEV_NETWORK_RATIO: Perbill = Perbill::from_parts(100_000);
+/// `ProofCoverage` of the dev and local chains (SPEC §5.8): just under 2⁻²⁰ (953 parts per
+/// billion; 954 would be just over), so a `Storage` node's plot covers about 1 MiB per TiB of free
+/// capacity and the smallest plot (256 chunks of 4 KiB) covers a node of up to 1 TiB — tests
+/// plot in a second. Production chains keep 100%.
+pub const DEV_PROOF_COVERAGE: Perbill = Perbill::from_parts(953);
 
 /// One `HardwareProvider` and one `Oracle` passport for each authority account, in that order.
 fn authority_passports(authorities: &[AccountId]) -> Vec<(AccountId, PassportKind, Vec<u8>)> {
@@ -145,7 +150,10 @@ fn genesis(
 			self_per_unit: dev_self_per_unit(),
 			network_ratio: Some(DEV_NETWORK_RATIO),
 		},
-		capacity_market: CapacityMarketConfig { clusters: dev_clusters() },
+		capacity_market: CapacityMarketConfig {
+			clusters: dev_clusters(),
+			proof_coverage: Some(DEV_PROOF_COVERAGE),
+		},
 		cluster_rewards: ClusterRewardsConfig { groups: dev_reward_groups() },
 		sla_oracle: SlaOracleConfig {
 			era_length: Some(DEV_ERA_LENGTH),

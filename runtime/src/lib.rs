@@ -216,7 +216,10 @@ pub mod signing {
 /// Storage migrations run on a runtime upgrade. Each is version-checked: on a chain whose pallet
 /// is already at the migration's target version (every chain started from this runtime's
 /// genesis) it does nothing.
-type Migrations = (pallet_capacity_market::migrations::v2::MigrateV1ToV2<Runtime>,);
+type Migrations = (
+	pallet_capacity_market::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_capacity_market::migrations::v3::MigrateV2ToV3<Runtime>,
+);
 
 /// Executive: dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -280,6 +280,11 @@ fn alice_registers_a_storage_node() {
 		RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond { amount: 20_000 * ICNT });
 	let applied = Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 0, bond));
 	assert_eq!(applied, Ok(Ok(())));
+	let (plot, proof_root) = icn_primitives::pos::declared_plot(
+		&codec::Encode::encode(&Sr25519Keyring::Alice.to_account_id()),
+		0,
+		1_024 << 30,
+	);
 	let register = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::register_node {
 		passport: 0,
 		cluster: 0,
@@ -288,7 +293,8 @@ fn alice_registers_a_storage_node() {
 		price: ICNT / 100,
 		commitment_eras: 30,
 		endpoint: b"http://127.0.0.1:7100".to_vec(),
-		proof_root: [9; 32],
+		proof_root,
+		plot,
 	});
 	let applied = Executive::apply_extrinsic(signed_extrinsic(Sr25519Keyring::Alice, 1, register));
 	assert_eq!(applied, Ok(Ok(())));

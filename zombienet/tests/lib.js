@@ -86,7 +86,8 @@ function agent(i) {
     dir,
     listen,
     url: `http://${listen}`,
-    root: env(`ICN_AGENT_${i}_ROOT`),
+    // The JSON line `icn-node agent init` printed: proof root and plot, for `--plot`.
+    plot: env(`ICN_AGENT_${i}_PLOT`),
     pidFile: path.join(dir, "agent.pid"),
     log: path.join(dir, "agent.log"),
   };

@@ -38,7 +38,7 @@ async function run(_nodeName, networkInfo) {
       "--price", "0.01",
       "--commitment-eras", "100",
       "--endpoint", a.url,
-      "--proof-root", a.root,
+      "--plot", a.plot,
     ]);
     expectEvent(events, "CapacityMarket.NodeRegistered", `${name} registers a node`);
     const listed = icn(url(name), ["show", "nodes", "--hp", name]);

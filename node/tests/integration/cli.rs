@@ -106,7 +106,7 @@ fn has(events: &[String], name: &str) -> bool {
 /// with fresh challenge data.
 struct Setup {
 	_dir: tempfile::TempDir,
-	root: String,
+	plot: crate::support::PlotRegistration,
 	agent: Agent,
 	node: Node,
 	icn: Icn,
@@ -115,7 +115,9 @@ struct Setup {
 impl Setup {
 	fn start(name: &str, args: Vec<String>) -> Setup {
 		let dir = tempfile::tempdir().expect("tmp");
-		let root = agent_init(dir.path(), 256, 4096);
+		let alice: [u8; 32] =
+			polkadot_sdk::sp_keyring::Sr25519Keyring::Alice.to_account_id().into();
+		let plot = agent_init(dir.path(), &alice, 0, 256);
 		let agent = Agent::start(dir.path(), &format!("127.0.0.1:{}", free_port()), &[]);
 		let node = Node::start(NodeConfig { name, args, use_tmp: true });
 		let mut rpc = node.rpc();
@@ -123,7 +125,7 @@ impl Setup {
 		rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
 		rpc.request("author_insertKey", json!(["icno", "//Alice", to_hex(&hex_public("//Alice"))]));
 		let icn = Icn { url: format!("ws://127.0.0.1:{}", node.rpc_port) };
-		Setup { _dir: dir, root, agent, node, icn }
+		Setup { _dir: dir, plot, agent, node, icn }
 	}
 
 	/// `hp register-node` of Alice's storage node in cluster 0 in front of the agent (passport 0,
@@ -146,8 +148,8 @@ impl Setup {
 			commitment_eras,
 			"--endpoint",
 			&self.agent.url(),
-			"--proof-root",
-			&self.root,
+			"--plot",
+			&self.plot.line,
 		]
 		.iter()
 		.map(|s| s.to_string())

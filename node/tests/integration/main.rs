@@ -9,6 +9,7 @@ mod support;
 mod agent;
 mod bad_input;
 mod chain_spec;
+mod cheaters;
 mod cli;
 mod dev_chain;
 mod local_validators;

@@ -1,7 +1,7 @@
 //! The SLA oracle end to end, with real processes: a dev chain whose only validator is also the
 //! only oracle (its `icno` key inserted over RPC), and three hardware agents on loopback. Three
-//! nodes register with the agents' real proof roots; the oracle's off-chain worker challenges
-//! them over HTTP every round (5 blocks on the dev chain; eras of 20 blocks).
+//! nodes register with the agents' real plots (SPEC §5.8); the oracle's off-chain worker
+//! challenges them over HTTP every round (5 blocks on the dev chain; eras of 20 blocks).
 //!
 //! * The two honest nodes go `Pending → Active` after the first round.
 //! * The third agent serves wrong chunks: its node's challenges fail with `BadProof` and it never
@@ -32,9 +32,9 @@ use crate::{
 
 /// What the test has seen on chain so far, block by block.
 #[derive(Default)]
-struct Seen {
-	events: Vec<pallet_sla_oracle::Event<icn_runtime::Runtime>>,
-	outcomes: BTreeMap<NodeId, Vec<Outcome>>,
+pub(crate) struct Seen {
+	pub(crate) events: Vec<pallet_sla_oracle::Event<icn_runtime::Runtime>>,
+	pub(crate) outcomes: BTreeMap<NodeId, Vec<Outcome>>,
 	last: u64,
 }
 
@@ -76,7 +76,7 @@ fn node_info(rpc: &mut Rpc, node: NodeId) -> Option<NodeInfo<AccountId>> {
 		.expect("CapacityMarketApi answer decodes")
 }
 
-fn status(rpc: &mut Rpc, node: NodeId) -> NodeStatus {
+pub(crate) fn status(rpc: &mut Rpc, node: NodeId) -> NodeStatus {
 	node_info(rpc, node).map(|n| n.status).unwrap_or(NodeStatus::Retired)
 }
 
@@ -92,7 +92,7 @@ fn self_bond(rpc: &mut Rpc, hp: &AccountId) -> u128 {
 }
 
 /// Waits (following new blocks) until `done` holds.
-fn wait_until(
+pub(crate) fn wait_until(
 	rpc: &mut Rpc,
 	seen: &mut Seen,
 	what: &str,
@@ -118,9 +118,12 @@ fn wait_until(
 fn oracle_activates_faults_slashes_and_recovers_nodes_over_real_http() {
 	// Three agents: two honest, one serving corrupted chunks.
 	let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().expect("tmp")).collect();
-	let roots: Vec<[u8; 32]> = dirs
+	// Nodes 0, 1, 2 on Alice's passports 0, 2, 3: each agent holds that passport's plot.
+	let alice_bytes: [u8; 32] = Sr25519Keyring::Alice.to_account_id().into();
+	let plots: Vec<_> = dirs
 		.iter()
-		.map(|d| from_hex(&agent_init(d.path(), 256, 4096)).try_into().expect("32 bytes"))
+		.zip([0u32, 2, 3])
+		.map(|(d, passport)| agent_init(d.path(), &alice_bytes, passport, 256))
 		.collect();
 	let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
 	let listen = |i: usize| format!("127.0.0.1:{}", ports[i]);
@@ -198,7 +201,8 @@ fn oracle_activates_faults_slashes_and_recovers_nodes_over_real_http() {
 				price: icn_primitives::MILLI_ICNT,
 				commitment_eras: 30,
 				endpoint: format!("http://{}", listen(i)).into_bytes(),
-				proof_root: roots[i],
+				proof_root: plots[i].proof_root,
+				plot: plots[i].plot,
 			}),
 		);
 	}

@@ -17,7 +17,9 @@ fn polkadot_js_registers_requests_and_reads_a_lease_from_metadata_alone() {
 		"client/js/node_modules is missing: run scripts/setup.sh (npm ci in client/js)"
 	);
 	let dir = tempfile::tempdir().expect("tmp");
-	let root = agent_init(dir.path(), 256, 4096);
+	let alice_account: [u8; 32] =
+		polkadot_sdk::sp_keyring::Sr25519Keyring::Alice.to_account_id().into();
+	let plot = agent_init(dir.path(), &alice_account, 0, 256);
 	let agent = Agent::start(dir.path(), &format!("127.0.0.1:{}", free_port()), &[]);
 	let node =
 		Node::start(NodeConfig { name: "dev-js", args: vec!["--dev".into()], use_tmp: true });
@@ -35,7 +37,7 @@ fn polkadot_js_registers_requests_and_reads_a_lease_from_metadata_alone() {
 		.current_dir(&js)
 		.env("ICN_URL", format!("ws://127.0.0.1:{}", node.rpc_port))
 		.env("ICN_AGENT_URL", agent.url())
-		.env("ICN_PROOF_ROOT", &root)
+		.env("ICN_PLOT", &plot.line)
 		.output()
 		.expect("Node.js runs (install nodejs: scripts/setup.sh)");
 	let stdout = String::from_utf8_lossy(&output.stdout);

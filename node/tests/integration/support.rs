@@ -398,21 +398,54 @@ impl Drop for Agent {
 	}
 }
 
-/// `icn-node agent init` in `dir` with `chunks` chunks of `chunk_size` bytes; returns the proof
-/// root it printed (hex).
-pub fn agent_init(dir: &Path, chunks: u32, chunk_size: u32) -> String {
+/// What `icn-node agent init` prints on stdout: the values an HP registers for the plot.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PlotRegistration {
+	/// The registered root (`plot.bound_root(hp, passport)`).
+	pub proof_root: [u8; 32],
+	/// What `register_node` / `set_endpoint` take besides the root.
+	pub plot: icn_primitives::pos::Plot,
+	/// The plot's directory (`<data dir>/plot-<passport>-<nonce>`).
+	pub dir: PathBuf,
+	/// The JSON line `agent init` printed (what `icn hp register-node --plot` and the
+	/// polkadot.js scripts take).
+	pub line: String,
+}
+
+/// `icn-node agent init` in `dir`: a plot of `chunks` chunks of 4 KiB for `hp`'s `passport`
+/// (nonce 0); returns what it printed (one JSON line on stdout).
+pub fn agent_init(dir: &Path, hp: &[u8; 32], passport: u32, chunks: u32) -> PlotRegistration {
 	let (status, stdout, stderr) = run_node_command(&[
 		"agent",
 		"init",
 		"--data-dir",
 		dir.to_str().expect("utf-8 path"),
+		"--hp",
+		&to_hex(hp),
+		"--passport",
+		&passport.to_string(),
 		"--chunks",
 		&chunks.to_string(),
-		"--chunk-size",
-		&chunk_size.to_string(),
 	]);
 	assert!(status.success(), "agent init failed: {stderr}");
-	stdout.trim().to_string()
+	assert_eq!(stdout.trim().lines().count(), 1, "one JSON line on stdout: {stdout}");
+	let line: Value = serde_json::from_str(stdout.trim()).expect("agent init prints JSON");
+	let hash = |value: &Value| -> [u8; 32] {
+		from_hex(value.as_str().expect("a hex string")).try_into().expect("32 bytes")
+	};
+	let number = |value: &Value| value.as_u64().expect("a number");
+	let plot = &line["plot"];
+	PlotRegistration {
+		proof_root: hash(&line["proof_root"]),
+		plot: icn_primitives::pos::Plot {
+			nonce: number(&plot["nonce"]),
+			leaf_count: u32::try_from(number(&plot["leaf_count"])).expect("u32"),
+			chunk_size: u32::try_from(number(&plot["chunk_size"])).expect("u32"),
+			tree_root: hash(&plot["tree_root"]),
+		},
+		dir: PathBuf::from(line["dir"].as_str().expect("a path")),
+		line: stdout.trim().to_string(),
+	}
 }
 
 /// A plain HTTP/1.0 request to `addr` (`127.0.0.1:port`): status code and body.

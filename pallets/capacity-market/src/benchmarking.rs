@@ -20,6 +20,14 @@ fn endpoint<T: Config>() -> alloc::vec::Vec<u8> {
 	url
 }
 
+/// A plot bound to `hp`'s `passport` and as large as the format allows, so that it covers any
+/// node here; `nonce` makes another one.
+fn plot<T: Config>(hp: &T::AccountId, passport: PassportId, nonce: u64) -> (Plot, [u8; 32]) {
+	let (mut plot, _) = icn_primitives::pos::declared_plot(&hp.encode(), passport, u128::MAX);
+	plot.nonce = nonce;
+	(plot, plot.bound_root(&hp.encode(), passport))
+}
+
 fn cluster<T: Config>() -> Result<ClusterId, BenchmarkError> {
 	let origin =
 		T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
@@ -37,6 +45,7 @@ fn node<T: Config>(
 	let hp: T::AccountId = account("hp", index, 0);
 	let passport = T::BenchmarkHelper::provision_hp(&hp);
 	let id = NextNodeId::<T>::get();
+	let (plot, root) = plot::<T>(&hp, passport, 0);
 	Pallet::<T>::register_node(
 		RawOrigin::Signed(hp.clone()).into(),
 		passport,
@@ -46,7 +55,8 @@ fn node<T: Config>(
 		PRICE.saturating_add(Balance::from(index)),
 		T::MinCommitmentEras::get().saturating_add(100),
 		endpoint::<T>(),
-		[1; 32],
+		root,
+		plot,
 	)?;
 	if active {
 		Pallet::<T>::set_status(id, NodeStatus::Active)?;
@@ -125,6 +135,7 @@ mod benchmarks {
 		let cluster = cluster::<T>()?;
 		let hp: T::AccountId = account("hp", 0, 0);
 		let passport = T::BenchmarkHelper::provision_hp(&hp);
+		let (plot, root) = plot::<T>(&hp, passport, 0);
 
 		#[extrinsic_call]
 		_(
@@ -136,10 +147,12 @@ mod benchmarks {
 			PRICE,
 			T::MinCommitmentEras::get(),
 			endpoint::<T>(),
-			[1; 32],
+			root,
+			plot,
 		);
 
 		assert!(Nodes::<T>::contains_key(0));
+		assert_eq!(PlotRoots::<T>::get(root), Some(0));
 		Ok(())
 	}
 
@@ -159,11 +172,16 @@ mod benchmarks {
 	fn set_endpoint() -> Result<(), BenchmarkError> {
 		let cluster = cluster::<T>()?;
 		let (hp, id) = node::<T>(cluster, 0, true)?;
+		// Worst case: a new root replaces the old one and ends a re-plot grace.
+		PlotShortSince::<T>::insert(id, 0);
+		let passport = Nodes::<T>::get(id).map(|n| n.passport).unwrap_or_default();
+		let (plot, root) = plot::<T>(&hp, passport, 1);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(hp), id, endpoint::<T>(), [2; 32]);
+		_(RawOrigin::Signed(hp), id, endpoint::<T>(), root, plot);
 
-		assert_eq!(Nodes::<T>::get(id).map(|n| n.proof_root), Some([2; 32]));
+		assert_eq!(Nodes::<T>::get(id).map(|n| n.proof_root), Some(root));
+		assert!(!PlotShortSince::<T>::contains_key(id));
 		Ok(())
 	}
 
@@ -269,6 +287,7 @@ mod benchmarks {
 				commitment_end: T::MinCommitmentEras::get().saturating_add(100),
 				endpoint: endpoint::<T>().try_into().map_err(|_| BenchmarkError::Weightless)?,
 				proof_root: [1; 32],
+				plot: Plot::default(),
 				status: NodeStatus::Active,
 				faults: Default::default(),
 			};

@@ -47,6 +47,7 @@ use icn_primitives::{
 	collateral::{EraProvider, NodeCollateral, RewardCrediting},
 	market::{NodeHealth, NodeInfo, NodeReliability, NodeStatus, RewardHooks},
 	passport::{PassportId, PassportStaking, PassportUse},
+	pos::Plot,
 	Balance, ClusterId, EraIndex, HardwareClass, NodeId,
 };
 use polkadot_sdk::{frame_support, frame_system};
@@ -207,8 +208,13 @@ pub struct Node<AccountId: Clone + Eq + core::fmt::Debug, MaxEndpointLen: Get<u3
 	pub commitment_end: EraIndex,
 	/// URL of its hardware agent.
 	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
-	/// Merkle root of the agent's challenge data (SPEC §5.3).
+	/// The registered root of its plot (SPEC §5.3, §5.8): bound to the HP, the passport and
+	/// [`Self::plot`] ([`Plot::bound_root`]).
 	pub proof_root: [u8; 32],
+	/// Its plot: nonce, leaf count, chunk size and Merkle tree root. A node registered before
+	/// plots were bound to nodes carries `Plot::default()` (no chunks), which no oracle can
+	/// verify: it must re-plot with [`Pallet::set_endpoint`] ([`migrations::v3`]).
+	pub plot: Plot,
 	/// Where it is in its life.
 	pub status: NodeStatus,
 	/// Eras in which it was `Faulty` or `Slashing` (`start..end`, end exclusive; an open interval
@@ -231,6 +237,27 @@ impl<A: Clone + Eq + core::fmt::Debug, M: Get<u32>> Node<A, M> {
 	pub fn is_candidate(&self) -> bool {
 		self.status == NodeStatus::Active && self.free() > 0
 	}
+
+	/// Whether its plot covers its free capacity at `coverage` (SPEC §5.8): for `Storage` nodes
+	/// `plot bytes ≥ coverage × free × 1 GiB` (rounded up); `Gpu` and `Cpu` nodes prove
+	/// availability with a plot of any accepted shape until their compute proofs exist.
+	pub fn plot_covers(&self, coverage: Perbill) -> bool {
+		plot_covers(&self.plot, self.class, self.free(), coverage)
+	}
+}
+
+/// Bytes in one unit of `Storage` capacity (GiB).
+pub const GIB: u128 = 1 << 30;
+
+/// Whether `plot` covers `free` units of `class` at `coverage` (see [`Node::plot_covers`]).
+pub fn plot_covers(plot: &Plot, class: HardwareClass, free: u64, coverage: Perbill) -> bool {
+	match class {
+		HardwareClass::Storage => {
+			let required = coverage.mul_ceil(u128::from(free).saturating_mul(GIB));
+			u128::from(plot.bytes()) >= required
+		},
+		_ => true,
+	}
 }
 
 #[frame_support::pallet]
@@ -239,8 +266,8 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version. 2: the request and lease counters became one value,
-	/// [`NextIds`] ([`migrations::v2`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// [`NextIds`] ([`migrations::v2`]). 3: nodes carry their [`Plot`] ([`migrations::v3`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -290,6 +317,11 @@ pub mod pallet {
 		/// Notice an SP gives to cancel a lease, in eras (SPEC §4.8).
 		#[pallet::constant]
 		type CancelNoticeEras: Get<EraIndex>;
+		/// Eras an HP has to re-plot after ending leases left its plot short of its free
+		/// capacity (SPEC §5.8); after that oracles fail the node (`FailReason::Uncovered`), which
+		/// opens the ordinary anomaly with its own grace.
+		#[pallet::constant]
+		type PlotGraceEras: Get<EraIndex>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 		/// What the benchmarks need from the rest of the runtime.
@@ -367,11 +399,35 @@ pub mod pallet {
 	pub type FreeCapacity<T: Config> =
 		StorageMap<_, Twox64Concat, (ClusterId, HardwareClass), u64, ValueQuery>;
 
+	/// The node each registered plot root belongs to, so that no root backs two nodes (SPEC
+	/// §5.8). One entry per live node with a plot; removed when it retires or re-plots. The HP
+	/// picks the nonce that the root hashes, so the key is hashed again (`Blake2_128Concat`).
+	#[pallet::storage]
+	pub type PlotRoots<T: Config> = StorageMap<_, Blake2_128Concat, [u8; 32], NodeId>;
+
+	/// Nodes whose free capacity outgrew their plot when leases ended, and the era it happened:
+	/// the HP has `PlotGraceEras` from then to re-plot (SPEC §5.8). One entry per node at most;
+	/// removed when it re-plots or retires.
+	#[pallet::storage]
+	pub type PlotShortSince<T: Config> = StorageMap<_, Twox64Concat, NodeId, EraIndex>;
+
+	#[pallet::type_value]
+	pub fn FullCoverage() -> Perbill {
+		Perbill::one()
+	}
+
+	/// `ProofCoverage` (SPEC §5.8): the share of a `Storage` node's free capacity its plot must
+	/// cover. 100% unless the chain's genesis sets less (dev chains, so tests stay small).
+	#[pallet::storage]
+	pub type ProofCoverage<T: Config> = StorageValue<_, Perbill, ValueQuery, FullCoverage>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Clusters that exist from genesis, ids 0, 1, … in order: region code and classes.
 		pub clusters: alloc::vec::Vec<(alloc::vec::Vec<u8>, alloc::vec::Vec<HardwareClass>)>,
+		/// `ProofCoverage`, when not 100% (dev and test chains).
+		pub proof_coverage: Option<Perbill>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -385,6 +441,9 @@ pub mod pallet {
 				if let Err(e) = Pallet::<T>::add_cluster(region.clone(), classes.clone()) {
 					panic!("genesis cluster {region:?} {classes:?} is invalid: {e:?}");
 				}
+			}
+			if let Some(coverage) = self.proof_coverage {
+				ProofCoverage::<T>::put(coverage);
 			}
 		}
 	}
@@ -404,8 +463,11 @@ pub mod pallet {
 		},
 		/// `node`'s price per unit per era changed.
 		PriceSet { node: NodeId, price: Balance },
-		/// `node`'s agent endpoint and proof root changed.
-		EndpointSet { node: NodeId },
+		/// `node`'s agent endpoint and plot changed; `proof_root` is its new plot's root.
+		EndpointSet { node: NodeId, proof_root: [u8; 32] },
+		/// Ending leases left `node`'s plot short of its free capacity in `era`: its HP has
+		/// `PlotGraceEras` to re-plot with `set_endpoint` (SPEC §5.8).
+		PlotShort { node: NodeId, era: EraIndex },
 		/// `node` grew by `added` to `capacity`.
 		CapacityAdded { node: NodeId, added: u64, capacity: u64 },
 		/// `node`'s commitment now ends at `commitment_end`.
@@ -501,6 +563,16 @@ pub mod pallet {
 		NodeNotLeasable,
 		/// The number is too large (overflow).
 		Overflow,
+		/// The plot's chunk size is not a power of two from 4 KiB to 64 KiB, or it has fewer
+		/// than 256 chunks (SPEC §5.8).
+		BadPlotShape,
+		/// The proof root is not the root of this plot made for the caller's account and this
+		/// passport: a plot made for another HP or another passport (SPEC §5.8).
+		PlotNotBound,
+		/// Another node is registered with this proof root.
+		ProofRootInUse,
+		/// The plot is smaller than `ProofCoverage` of the node's free capacity (SPEC §5.8).
+		PlotTooSmall,
 	}
 
 	#[pallet::hooks]
@@ -544,6 +616,7 @@ pub mod pallet {
 			commitment_eras: EraIndex,
 			endpoint: alloc::vec::Vec<u8>,
 			proof_root: [u8; 32],
+			plot: Plot,
 		) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
 			Self::ensure_accepts(cluster, class)?;
@@ -551,6 +624,11 @@ pub mod pallet {
 			ensure!(price > 0, Error::<T>::ZeroPrice);
 			ensure!(commitment_eras >= T::MinCommitmentEras::get(), Error::<T>::CommitmentTooShort);
 			let endpoint = Self::checked_endpoint(endpoint)?;
+			Self::check_plot(&hp, passport, &plot, proof_root, None)?;
+			ensure!(
+				plot_covers(&plot, class, capacity, ProofCoverage::<T>::get()),
+				Error::<T>::PlotTooSmall
+			);
 			let node = NextNodeId::<T>::get();
 			let next = node.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
 			let commitment_end = T::Eras::current_era()
@@ -571,11 +649,13 @@ pub mod pallet {
 					commitment_end,
 					endpoint,
 					proof_root,
+					plot,
 					status: NodeStatus::Pending,
 					faults: BoundedVec::new(),
 				},
 			);
 			NodesByHp::<T>::insert(&hp, node, ());
+			PlotRoots::<T>::insert(proof_root, node);
 			NextNodeId::<T>::put(next);
 			Self::deposit_event(Event::NodeRegistered { node, hp, cluster, class, capacity });
 			Ok(())
@@ -600,8 +680,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replaces the agent endpoint and proof root of the caller's `node` (new hardware, new
-		/// challenge data).
+		/// Replaces the agent endpoint and plot of the caller's `node` (new hardware, or a new
+		/// plot: smaller once leases hold capacity, larger before they end, SPEC §5.8). The plot
+		/// must be bound to the caller and the node's passport, not registered by another node,
+		/// and cover the node's free capacity; it ends any re-plot grace ([`PlotShortSince`]).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_endpoint())]
 		pub fn set_endpoint(
@@ -609,14 +691,26 @@ pub mod pallet {
 			node: NodeId,
 			endpoint: alloc::vec::Vec<u8>,
 			proof_root: [u8; 32],
+			plot: Plot,
 		) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
 			let endpoint = Self::checked_endpoint(endpoint)?;
 			let mut n = Self::owned_node(&hp, node)?;
+			Self::check_plot(&hp, n.passport, &plot, proof_root, Some(node))?;
+			ensure!(
+				plot_covers(&plot, n.class, n.free(), ProofCoverage::<T>::get()),
+				Error::<T>::PlotTooSmall
+			);
+			if n.proof_root != proof_root {
+				PlotRoots::<T>::remove(n.proof_root);
+				PlotRoots::<T>::insert(proof_root, node);
+			}
+			PlotShortSince::<T>::remove(node);
 			n.endpoint = endpoint;
 			n.proof_root = proof_root;
+			n.plot = plot;
 			Nodes::<T>::insert(node, n);
-			Self::deposit_event(Event::EndpointSet { node });
+			Self::deposit_event(Event::EndpointSet { node, proof_root });
 			Ok(())
 		}
 
@@ -628,6 +722,12 @@ pub mod pallet {
 			ensure!(added > 0, Error::<T>::ZeroCapacity);
 			let mut n = Self::owned_node(&hp, node)?;
 			let capacity = n.capacity.checked_add(added).ok_or(Error::<T>::Overflow)?;
+			// The added units are free: the plot must cover them too (SPEC §5.8).
+			let free = n.free().checked_add(added).ok_or(Error::<T>::Overflow)?;
+			ensure!(
+				plot_covers(&n.plot, n.class, free, ProofCoverage::<T>::get()),
+				Error::<T>::PlotTooSmall
+			);
 			T::Collateral::commit(&hp, n.class, added)?;
 			let before = Self::index_entry(node, &n);
 			n.capacity = capacity;
@@ -664,7 +764,7 @@ pub mod pallet {
 		pub fn exit_node(origin: OriginFor<T>, node: NodeId) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
 			let n = Self::owned_node(&hp, node)?;
-			ensure!(n.leased == 0, Error::<T>::NodeHasLeases);
+			ensure!(!Self::has_leases(node, &n), Error::<T>::NodeHasLeases);
 			let penalty = if T::Eras::current_era() < n.commitment_end {
 				T::Collateral::charge_early_exit(&hp, n.class, n.capacity)
 			} else {
@@ -969,6 +1069,7 @@ impl<T: Config> Pallet<T> {
 			commitment_end: n.commitment_end,
 			endpoint: n.endpoint.into_inner(),
 			proof_root: n.proof_root,
+			plot: n.plot,
 			status: n.status,
 			reliability: T::Reliability::reliability(node),
 		})
@@ -990,11 +1091,55 @@ impl<T: Config> Pallet<T> {
 		Ok(endpoint)
 	}
 
+	/// Checks a plot an HP registers for the node `passport` backs (SPEC §5.8): an accepted
+	/// shape, `proof_root` its root bound to `hp` and `passport`, and no other node registered
+	/// with that root (`node` itself may keep its own).
+	fn check_plot(
+		hp: &T::AccountId,
+		passport: PassportId,
+		plot: &Plot,
+		proof_root: [u8; 32],
+		node: Option<NodeId>,
+	) -> DispatchResult {
+		plot.check_shape().map_err(|_| Error::<T>::BadPlotShape)?;
+		ensure!(plot.bound_root(&hp.encode(), passport) == proof_root, Error::<T>::PlotNotBound);
+		match PlotRoots::<T>::get(proof_root) {
+			Some(owner) if Some(owner) != node => Err(Error::<T>::ProofRootInUse.into()),
+			_ => Ok(()),
+		}
+	}
+
 	fn owned_node(hp: &T::AccountId, node: NodeId) -> Result<NodeOf<T>, DispatchError> {
 		let n = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
 		ensure!(&n.hp == hp, Error::<T>::NotNodeOwner);
 		ensure!(n.status != NodeStatus::Retired, Error::<T>::NodeRetired);
 		Ok(n)
+	}
+
+	/// Whether `node` still has a lease: capacity leased, or a lease not yet settled to its end.
+	/// (A renewal settled before the lease it renews frees the capacity while that lease still
+	/// holds the SP's escrow; the node must stay until it is settled, or the escrow would be
+	/// trapped, SPEC §4.10.)
+	fn has_leases(node: NodeId, n: &NodeOf<T>) -> bool {
+		n.leased > 0 || LeasesByNode::<T>::iter_key_prefix(node).next().is_some()
+	}
+
+	/// Frees a retiring node's plot root and ends its re-plot grace.
+	fn forget_plot(node: NodeId, n: &NodeOf<T>) {
+		if PlotRoots::<T>::get(n.proof_root) == Some(node) {
+			PlotRoots::<T>::remove(n.proof_root);
+		}
+		PlotShortSince::<T>::remove(node);
+	}
+
+	/// Whether `n`'s plot satisfies SPEC §5.8 now: it covers the free capacity, or it fell short
+	/// when leases ended less than `PlotGraceEras` ago.
+	pub fn plot_covered(node: NodeId, n: &NodeOf<T>) -> bool {
+		n.plot.check_shape().is_ok()
+			&& (n.plot_covers(ProofCoverage::<T>::get())
+				|| PlotShortSince::<T>::get(node).is_some_and(|since| {
+					T::Eras::current_era() < since.saturating_add(T::PlotGraceEras::get())
+				}))
 	}
 
 	/// Removes `n` from the candidate index and free capacity if it is a candidate.
@@ -1057,9 +1202,18 @@ impl<T: Config> Pallet<T> {
 		LeasesByNode::<T>::remove(l.node, lease);
 		if !l.renewed {
 			let before = Self::index_entry(l.node, &n);
+			let coverage = ProofCoverage::<T>::get();
+			let covered = n.plot_covers(coverage);
 			n.leased = n.leased.saturating_sub(l.units);
 			Self::reindex(l.node, before, &n);
-			if n.status == NodeStatus::Retired && n.leased == 0 {
+			// The freed capacity must be plotted again (SPEC §5.8): the grace starts now, unless
+			// the plot was already short (its grace runs from then).
+			if n.status != NodeStatus::Retired && covered && !n.plot_covers(coverage) {
+				let era = T::Eras::current_era();
+				PlotShortSince::<T>::insert(l.node, era);
+				Self::deposit_event(Event::PlotShort { node: l.node, era });
+			}
+			if n.status == NodeStatus::Retired && !Self::has_leases(l.node, &n) {
 				Nodes::<T>::remove(l.node);
 				ForceRetired::<T>::remove(l.node);
 			} else {
@@ -1076,6 +1230,7 @@ impl<T: Config> Pallet<T> {
 		T::Collateral::release(&n.hp, n.class, n.capacity)?;
 		T::Passports::unstake(n.passport, PassportUse::HardwareNode(node))?;
 		NodesByHp::<T>::remove(&n.hp, node);
+		Self::forget_plot(node, &n);
 		Nodes::<T>::remove(node);
 		T::Hooks::node_changed(node);
 		if n.status != NodeStatus::Retired {
@@ -1203,7 +1358,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(n.leased <= n.capacity, "a node leases more than its capacity");
 			if n.status == NodeStatus::Retired {
 				ensure!(
-					ForceRetired::<T>::contains_key(id) && n.leased > 0,
+					ForceRetired::<T>::contains_key(id) && Self::has_leases(id, &n),
 					"a retired node is kept only while its leases run out"
 				);
 				ensure!(T::Passports::use_of(n.passport).is_none(), "a retired node's passport");
@@ -1264,6 +1419,25 @@ impl<T: Config> Pallet<T> {
 		for (key, value) in FreeCapacity::<T>::iter() {
 			ensure!(free.get(&key).copied().unwrap_or(0) == value, "free capacity differs");
 		}
+		// SPEC §5.8: a plot root backs one live node, and every live node with a plot is listed.
+		for (root, id) in PlotRoots::<T>::iter() {
+			ensure!(
+				Nodes::<T>::get(id)
+					.is_some_and(|n| n.status != NodeStatus::Retired && n.proof_root == root),
+				"a plot root of a node that is gone or re-plotted"
+			);
+		}
+		for (id, n) in Nodes::<T>::iter() {
+			if n.status != NodeStatus::Retired && n.plot.check_shape().is_ok() {
+				ensure!(PlotRoots::<T>::get(n.proof_root) == Some(id), "a plot root is not listed");
+			}
+		}
+		for (id, _) in PlotShortSince::<T>::iter() {
+			ensure!(
+				Nodes::<T>::get(id).is_some_and(|n| n.status != NodeStatus::Retired),
+				"a re-plot grace of a node that is gone"
+			);
+		}
 		Ok(())
 	}
 }
@@ -1279,7 +1453,7 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		ensure!(from.can_become(to), Error::<T>::IllegalTransition);
 		if to == NodeStatus::Retired {
 			// A node with leases retires only by `force_retire`, which ends them with refunds.
-			ensure!(n.leased == 0, Error::<T>::NodeHasLeases);
+			ensure!(!Self::has_leases(node, &n), Error::<T>::NodeHasLeases);
 			Self::retire(node, n)?;
 			return Ok(());
 		}
@@ -1312,13 +1486,14 @@ impl<T: Config> NodeHealth for Pallet<T> {
 		let mut n = Nodes::<T>::get(node).ok_or(Error::<T>::UnknownNode)?;
 		let from = n.status;
 		ensure!(from.can_become(NodeStatus::Retired), Error::<T>::IllegalTransition);
-		if n.leased == 0 {
+		if !Self::has_leases(node, &n) {
 			Self::retire(node, n.clone())?;
 		} else {
 			let era = T::Eras::current_era();
 			Self::remove_from_index(node, &n);
 			T::Collateral::release(&n.hp, n.class, n.capacity)?;
 			NodesByHp::<T>::remove(&n.hp, node);
+			Self::forget_plot(node, &n);
 			n.status = NodeStatus::Retired;
 			Nodes::<T>::insert(node, n.clone());
 			ForceRetired::<T>::insert(node, era);
@@ -1333,17 +1508,20 @@ impl<T: Config> NodeHealth for Pallet<T> {
 
 impl<T: Config> icn_primitives::market::NodeDirectory<T::AccountId> for Pallet<T> {
 	fn target(node: NodeId) -> Option<icn_primitives::market::ChallengeTarget<T::AccountId>> {
-		Nodes::<T>::get(node).filter(|n| n.status != NodeStatus::Retired).map(|n| {
-			icn_primitives::market::ChallengeTarget {
-				hp: n.hp,
-				cluster: n.cluster,
-				commitment_end: n.commitment_end,
-				class: n.class,
-				capacity: n.capacity,
-				status: n.status,
-				endpoint: n.endpoint.into_inner(),
-				proof_root: n.proof_root,
-			}
+		let n = Nodes::<T>::get(node).filter(|n| n.status != NodeStatus::Retired)?;
+		let plot = n.plot.check_shape().ok().map(|_| n.plot.target(&n.hp.encode(), n.passport));
+		let plot_covered = Self::plot_covered(node, &n);
+		Some(icn_primitives::market::ChallengeTarget {
+			hp: n.hp,
+			cluster: n.cluster,
+			commitment_end: n.commitment_end,
+			class: n.class,
+			capacity: n.capacity,
+			status: n.status,
+			endpoint: n.endpoint.into_inner(),
+			proof_root: n.proof_root,
+			plot,
+			plot_covered,
 		})
 	}
 

@@ -69,3 +69,101 @@ pub mod v2 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 3: nodes carry their [`Plot`] (SPEC §5.8). A node registered before has a root bound
+/// to nothing (OS-random data of any size), so it gets `Plot::default()` — no chunks, a shape no
+/// oracle accepts: its challenges fail with `Uncovered` until its HP plots anew
+/// (`icn-node agent init`) and calls `set_endpoint`, within the anomaly's grace. This is the
+/// re-registration path of a running chain; `PlotRoots` lists only bound roots, so the old
+/// roots are not entered.
+///
+/// One read and one write per node, in one block: fine for the chains that exist (dev and test
+/// networks with a handful of nodes); a chain with many thousands of nodes would need a
+/// multi-block migration (`pallet-migrations`) instead.
+pub mod v3 {
+	use super::*;
+	use frame_support::storage_alias;
+	#[cfg(feature = "try-runtime")]
+	use polkadot_sdk::sp_runtime::TryRuntimeError;
+
+	/// A node as storage version 2 kept it: no plot.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+	pub struct NodeV2<AccountId, MaxEndpointLen: Get<u32>> {
+		pub hp: AccountId,
+		pub passport: PassportId,
+		pub cluster: ClusterId,
+		pub class: HardwareClass,
+		pub capacity: u64,
+		pub leased: u64,
+		pub price: Balance,
+		pub commitment_end: EraIndex,
+		pub endpoint: BoundedVec<u8, MaxEndpointLen>,
+		pub proof_root: [u8; 32],
+		pub status: NodeStatus,
+		pub faults: BoundedVec<(EraIndex, EraIndex), ConstU32<MAX_FAULT_INTERVALS>>,
+	}
+
+	/// Storage version 2's node map.
+	#[storage_alias]
+	pub type Nodes<T: Config> = StorageMap<
+		Pallet<T>,
+		Twox64Concat,
+		NodeId,
+		NodeV2<<T as frame_system::Config>::AccountId, <T as Config>::MaxEndpointLen>,
+	>;
+
+	/// Gives every node `Plot::default()`; not version-checked (use [`MigrateV2ToV3`]).
+	pub struct UncheckedMigrateV2ToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			crate::Nodes::<T>::translate::<NodeV2<T::AccountId, T::MaxEndpointLen>, _>(|_, old| {
+				count = count.saturating_add(1);
+				Some(Node {
+					hp: old.hp,
+					passport: old.passport,
+					cluster: old.cluster,
+					class: old.class,
+					capacity: old.capacity,
+					leased: old.leased,
+					price: old.price,
+					commitment_end: old.commitment_end,
+					endpoint: old.endpoint,
+					proof_root: old.proof_root,
+					plot: Plot::default(),
+					status: old.status,
+					faults: old.faults,
+				})
+			});
+			log::info!(target: LOG_TARGET, "migrated to v3: {count} nodes must re-plot");
+			T::DbWeight::get().reads_writes(count, count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, TryRuntimeError> {
+			Ok((v3::Nodes::<T>::iter().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = u64::decode(&mut &state[..])
+				.map_err(|_| TryRuntimeError::Other("v3: pre-upgrade state does not decode"))?;
+			ensure!(crate::Nodes::<T>::iter().count() as u64 == before, "v3: nodes were lost");
+			ensure!(
+				crate::Nodes::<T>::iter().all(|(_, n)| n.plot == Plot::default()),
+				"v3: a migrated node has a plot"
+			);
+			Ok(())
+		}
+	}
+
+	/// The v2 → v3 migration, for the runtime's `Executive`.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateV2ToV3<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -83,6 +83,10 @@ pub const MIN_COMMITMENT: u32 = 5;
 pub const MAX_CANDIDATES: u32 = 8;
 pub const MAX_ALLOCATIONS: u32 = 6;
 pub const CANCEL_NOTICE: u32 = 2;
+pub const PLOT_GRACE: u32 = 1;
+/// `ProofCoverage` of the mock: the dev chains' 2⁻²⁰ (1 MiB of plot per TiB), so the tests'
+/// declared plots stay small numbers; the coverage tests set it as they need.
+pub const COVERAGE: Perbill = Perbill::from_parts(953);
 
 thread_local! {
 	static RELIABILITY: core::cell::RefCell<std::collections::BTreeMap<u64, Perbill>> =
@@ -144,6 +148,7 @@ impl pallet_capacity_market::Config for Test {
 	type Rewards = Collateral;
 	type Hooks = MockHooks;
 	type CancelNoticeEras = ConstU32<CANCEL_NOTICE>;
+	type PlotGraceEras = ConstU32<PLOT_GRACE>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
 	type WeightInfo = ();
@@ -180,7 +185,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			network_ratio: Some(Perbill::from_parts(1_000)),
 			_config: Default::default(),
 		},
-		market: Default::default(),
+		market: pallet_capacity_market::GenesisConfig {
+			proof_coverage: Some(COVERAGE),
+			..Default::default()
+		},
 	}
 	.build_storage()
 	.expect("mock genesis builds");

@@ -9,7 +9,6 @@ use polkadot_sdk::{
 	sp_runtime::DispatchError,
 };
 
-const ROOT_HASH: [u8; 32] = [7u8; 32];
 const STORAGE: HardwareClass = HardwareClass::Storage;
 
 fn test(f: impl FnOnce()) {
@@ -45,6 +44,18 @@ fn setup() {
 	assert_ok!(Collateral::bond(origin(HP2), 1_000_000));
 }
 
+/// A plot bound to `hp`'s `passport`, declared as large as the format allows (256 TiB), so
+/// that coverage never decides a test that is not about it.
+fn big_plot(hp: u64, passport: u32) -> (Plot, [u8; 32]) {
+	icn_primitives::pos::declared_plot(&hp.encode(), passport, u128::MAX)
+}
+
+/// A plot bound to `hp`'s `passport` that covers exactly `capacity` GiB at the current coverage.
+fn exact_plot(hp: u64, passport: u32, capacity: u64) -> (Plot, [u8; 32]) {
+	let bytes = ProofCoverage::<Test>::get().mul_ceil(u128::from(capacity) * GIB);
+	icn_primitives::pos::declared_plot(&hp.encode(), passport, bytes)
+}
+
 fn register(hp: u64, passport: u32, capacity: u64, price: Balance) -> NodeId {
 	register_for(hp, passport, capacity, price, 10)
 }
@@ -52,6 +63,7 @@ fn register(hp: u64, passport: u32, capacity: u64, price: Balance) -> NodeId {
 /// Registers a storage node in cluster 0 committed for `commitment` eras.
 fn register_for(hp: u64, passport: u32, capacity: u64, price: Balance, commitment: u32) -> NodeId {
 	let id = NextNodeId::<Test>::get();
+	let (plot, root) = big_plot(hp, passport);
 	assert_ok!(Market::register_node(
 		origin(hp),
 		passport,
@@ -61,7 +73,8 @@ fn register_for(hp: u64, passport: u32, capacity: u64, price: Balance, commitmen
 		price,
 		commitment,
 		b"https://agent.example:8080".to_vec(),
-		ROOT_HASH,
+		root,
+		plot,
 	));
 	id
 }
@@ -148,6 +161,7 @@ fn genesis_creates_the_listed_clusters_in_order() {
 			(b"eu-central-1".to_vec(), vec![HardwareClass::Gpu, STORAGE]),
 			(b"us-east-1".to_vec(), vec![HardwareClass::Cpu]),
 		],
+		proof_coverage: Some(Perbill::from_percent(50)),
 		_config: Default::default(),
 	};
 	let mut ext: polkadot_sdk::sp_io::TestExternalities =
@@ -158,7 +172,12 @@ fn genesis_creates_the_listed_clusters_in_order() {
 		assert_eq!(eu.region.to_vec(), b"eu-central-1".to_vec());
 		assert_eq!(eu.classes.to_vec(), vec![STORAGE, HardwareClass::Gpu]);
 		assert!(Clusters::<Test>::get(1).is_some());
+		assert_eq!(ProofCoverage::<Test>::get(), Perbill::from_percent(50));
 	});
+	// Without a coverage in the genesis, plots cover all of a node's free capacity.
+	let mut full: polkadot_sdk::sp_io::TestExternalities =
+		GenesisConfig::<Test>::default().build_storage().expect("builds").into();
+	full.execute_with(|| assert_eq!(ProofCoverage::<Test>::get(), Perbill::one()));
 }
 
 #[test]
@@ -166,6 +185,7 @@ fn genesis_creates_the_listed_clusters_in_order() {
 fn genesis_refuses_an_invalid_cluster() {
 	let config = GenesisConfig::<Test> {
 		clusters: vec![(b"eu".to_vec(), vec![])],
+		proof_coverage: None,
 		_config: Default::default(),
 	};
 	let _ = config.build_storage();
@@ -180,7 +200,8 @@ fn register_node_stakes_the_passport_and_commits_collateral() {
 		assert_eq!((n.hp, n.passport, n.capacity, n.price), (HP, 0, 500, 3));
 		assert_eq!(n.status, NodeStatus::Pending);
 		assert_eq!(n.commitment_end, 10);
-		assert_eq!(n.proof_root, ROOT_HASH);
+		assert_eq!((n.proof_root, n.plot), (big_plot(HP, 0).1, big_plot(HP, 0).0));
+		assert_eq!(PlotRoots::<Test>::get(n.proof_root), Some(id));
 		assert_eq!(Passports::use_of(0), Some(PassportUse::HardwareNode(id)));
 		assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 500);
 		assert!(NodesByHp::<Test>::contains_key(HP, id));
@@ -204,6 +225,7 @@ fn register_node_rejects_bad_input_and_changes_nothing() {
 		            price: Balance,
 		            commitment: u32,
 		            endpoint: &[u8]| {
+			let (plot, root) = big_plot(HP, passport);
 			Market::register_node(
 				origin(HP),
 				passport,
@@ -213,7 +235,8 @@ fn register_node_rejects_bad_input_and_changes_nothing() {
 				price,
 				commitment,
 				endpoint.to_vec(),
-				ROOT_HASH,
+				root,
+				plot,
 			)
 		};
 		let url = b"http://agent:1";
@@ -240,8 +263,23 @@ fn register_node_rejects_bad_input_and_changes_nothing() {
 			pallet_passports::Error::<Test>::PassportNotFound
 		);
 		register(HP, 0, 10, 1);
+		// Passport 0 backs node 0: another plot for it (nonce 1) is refused by the passports
+		// pallet. (The same plot again is refused first: `plots::attack_reuse_of_a_registered_root`.)
+		let mut other = big_plot(HP, 0).0;
+		other.nonce = 1;
 		assert_noop!(
-			call(0, 0, STORAGE, 1, 1, 10, url),
+			Market::register_node(
+				origin(HP),
+				0,
+				0,
+				STORAGE,
+				1,
+				1,
+				10,
+				url.to_vec(),
+				other.bound_root(&HP.encode(), 0),
+				other
+			),
 			pallet_passports::Error::<Test>::PassportStaked
 		);
 		// Collateral checks come from the collateral pallet: far more capacity than the bond
@@ -321,10 +359,16 @@ fn hps_manage_their_nodes() {
 		let id = register(HP, 0, 100, 5);
 		assert_ok!(Market::set_status(id, NodeStatus::Active));
 
-		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://new:1".to_vec(), [1; 32]));
+		let old_root = node(id).proof_root;
+		let (plot, root) = exact_plot(HP, 0, 100);
+		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://new:1".to_vec(), root, plot));
 		assert_eq!(node(id).endpoint.to_vec(), b"http://new:1".to_vec());
-		assert_eq!(node(id).proof_root, [1; 32]);
-		assert_eq!(last_event(), Event::EndpointSet { node: id });
+		assert_eq!((node(id).proof_root, node(id).plot), (root, plot));
+		assert_eq!(PlotRoots::<Test>::get(root), Some(id));
+		assert_eq!(PlotRoots::<Test>::get(old_root), None);
+		assert_eq!(last_event(), Event::EndpointSet { node: id, proof_root: root });
+		let (plot, root) = big_plot(HP, 0);
+		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://new:1".to_vec(), root, plot));
 
 		assert_ok!(Market::add_capacity(origin(HP), id, 50));
 		assert_eq!(node(id).capacity, 150);
@@ -347,11 +391,23 @@ fn node_management_rejects_bad_input_and_changes_nothing() {
 		assert_noop!(Market::set_price(origin(HP), 99, 1), Error::<Test>::UnknownNode);
 		assert_noop!(Market::set_price(origin(HP), id, 0), Error::<Test>::ZeroPrice);
 		assert_noop!(
-			Market::set_endpoint(origin(HP), id, b"gopher://x".to_vec(), [0; 32]),
+			Market::set_endpoint(
+				origin(HP),
+				id,
+				b"gopher://x".to_vec(),
+				big_plot(HP, 0).1,
+				big_plot(HP, 0).0
+			),
 			Error::<Test>::InvalidEndpoint
 		);
 		assert_noop!(
-			Market::set_endpoint(origin(HP2), id, b"http://x".to_vec(), [0; 32]),
+			Market::set_endpoint(
+				origin(HP2),
+				id,
+				b"http://x".to_vec(),
+				big_plot(HP2, 0).1,
+				big_plot(HP2, 0).0
+			),
 			Error::<Test>::NotNodeOwner
 		);
 		assert_noop!(Market::add_capacity(origin(HP), id, 0), Error::<Test>::ZeroCapacity);
@@ -774,6 +830,27 @@ fn the_read_helpers_report_nodes_free_capacity_and_leases() {
 	});
 }
 
+/// A regression the market's property test found: a renewal settled before the lease it renews
+/// frees the node's capacity while that lease still holds the SP's escrow. The node may not
+/// leave until it is settled, or `settle_lease` would find no node and the escrow stay held.
+#[test]
+fn a_node_cannot_exit_while_a_renewed_lease_is_unsettled() {
+	test(|| {
+		setup();
+		let id = active_node(HP, 2, 1, 1, 7);
+		assert_ok!(Market::request_capacity(origin(SP), 0, STORAGE, 1, 1, 1, PRICE_ONLY, false));
+		assert_ok!(Market::renew_lease(origin(SP), 0, 1));
+		go_to_era(3);
+		// The renewal (lease 1) is settled first: the capacity is free, lease 0 is still open.
+		assert_ok!(Market::settle_lease(origin(SP), 1));
+		assert_eq!(node(id).leased, 0);
+		assert_noop!(Market::exit_node(origin(HP), id), Error::<Test>::NodeHasLeases);
+		assert_ok!(Market::settle_lease(origin(SP), 0));
+		assert_eq!(escrow(SP), 0);
+		assert_ok!(Market::exit_node(origin(HP), id));
+	});
+}
+
 #[test]
 fn nodes_with_leases_cannot_exit() {
 	test(|| {
@@ -1049,7 +1126,8 @@ mod properties {
 						Op::Register(capacity, price, commitment) => match passports.pop() {
 							Some(passport) => Market::register_node(
 								origin(HP), passport, 0, STORAGE, capacity, price, commitment,
-								b"http://agent".to_vec(), ROOT_HASH,
+								b"http://agent".to_vec(), big_plot(HP, passport).1,
+								big_plot(HP, passport).0,
 							).map(|_| ()),
 							None => Ok(()),
 						},
@@ -1105,7 +1183,8 @@ fn the_rewards_hooks_hear_every_change_that_weighs_in_a_share_and_the_fees() {
 		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id), Hook::NodeChanged(id)]);
 		// Price and endpoint do not weigh in a share.
 		assert_ok!(Market::set_price(origin(HP), id, 4));
-		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://a.example".to_vec(), ROOT_HASH));
+		let (plot, root) = big_plot(HP, 0);
+		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://a.example".to_vec(), root, plot));
 		assert_eq!(MockHooks::take(), vec![]);
 		// Fees: settled payments, per cluster and class, only when something is paid.
 		assert_ok!(request(10, 4, PRICE_ONLY, false));
@@ -1133,4 +1212,276 @@ fn the_rewards_hooks_hear_every_change_that_weighs_in_a_share_and_the_fees() {
 		assert_ok!(Market::force_retire(id));
 		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id)]);
 	});
+}
+
+/// SPEC §5.8: a plot is the node's own, bound to its HP and passport, registered once, and large
+/// enough for the node's free capacity. Each attack of issue 18 that the chain can refuse at
+/// registration is refused here with its named error, changing nothing.
+mod plots {
+	use super::*;
+	use icn_primitives::pos::declared_plot;
+	use polkadot_sdk::frame_support::traits::{
+		GetStorageVersion, OnRuntimeUpgrade, StorageVersion,
+	};
+
+	fn register_with(
+		hp: u64,
+		passport: u32,
+		capacity: u64,
+		(plot, root): (Plot, [u8; 32]),
+	) -> DispatchResult {
+		Market::register_node(
+			origin(hp),
+			passport,
+			0,
+			STORAGE,
+			capacity,
+			3,
+			10,
+			b"http://agent.example".to_vec(),
+			root,
+			plot,
+		)
+	}
+
+	#[test]
+	fn attack_one_plot_backs_two_nodes() {
+		test(|| {
+			setup();
+			let plot = big_plot(HP, 0);
+			assert_ok!(register_with(HP, 0, 100, plot));
+			// The same plot and root for a second node of the same HP: the root is bound to
+			// passport 0, not 1.
+			assert_noop!(register_with(HP, 1, 100, plot), Error::<Test>::PlotNotBound);
+			// Nor can the first node take a plot bound to another passport.
+			let other = big_plot(HP, 1);
+			assert_noop!(
+				Market::set_endpoint(origin(HP), 0, b"http://a.example".to_vec(), other.1, other.0),
+				Error::<Test>::PlotNotBound
+			);
+			// And a root some other node holds is refused whatever it is bound to (defence in
+			// depth: binding and one passport per node already make this unreachable).
+			PlotRoots::<Test>::insert(other.1, 0);
+			assert_noop!(register_with(HP, 1, 100, other), Error::<Test>::ProofRootInUse);
+			PlotRoots::<Test>::remove(other.1);
+			assert_ok!(register_with(HP, 1, 100, other));
+			assert_eq!(
+				(PlotRoots::<Test>::get(plot.1), PlotRoots::<Test>::get(other.1)),
+				(Some(0), Some(1))
+			);
+		});
+	}
+
+	#[test]
+	fn attack_reuse_of_a_registered_root() {
+		test(|| {
+			setup();
+			let plot = big_plot(HP, 0);
+			assert_ok!(register_with(HP, 0, 100, plot));
+			// The same HP, passport and plot again while node 0 lives: the root is taken.
+			assert_noop!(register_with(HP, 0, 100, plot), Error::<Test>::ProofRootInUse);
+			// Once node 0 has exited, its passport (and plot) may back a new node.
+			assert_ok!(Market::exit_node(origin(HP), 0));
+			assert_eq!(PlotRoots::<Test>::get(plot.1), None);
+			assert_ok!(register_with(HP, 0, 100, plot));
+			assert_eq!(PlotRoots::<Test>::get(plot.1), Some(1));
+		});
+	}
+
+	#[test]
+	fn attack_plot_copied_from_another_hp() {
+		test(|| {
+			setup();
+			let honest = big_plot(HP2, 4);
+			assert_ok!(register_with(HP2, 4, 100, honest));
+			// HP copies HP2's endpoint, plot and root: the root is bound to HP2 and passport 4.
+			assert_noop!(register_with(HP, 0, 100, honest), Error::<Test>::PlotNotBound);
+			// HP binds HP2's tree root to its own account: registration passes, but the chunks
+			// at that tree root are labelled with HP2's seed, so every challenge fails with
+			// `BadLabel` (pallet-sla-oracle's off-chain worker tests and the node's cheater
+			// tests show it).
+			let mut copied = honest.0;
+			copied.nonce = 7;
+			let root = copied.bound_root(&HP.encode(), 0);
+			assert_ok!(register_with(HP, 0, 100, (copied, root)));
+			assert_ne!(root, honest.1);
+		});
+	}
+
+	#[test]
+	fn attack_plot_smaller_than_the_capacity_claimed() {
+		test(|| {
+			setup();
+			ProofCoverage::<Test>::put(Perbill::one());
+			// 256 chunks of 4 KiB (1 MiB) for 100,000 GiB: refused.
+			let tiny = declared_plot(&HP.encode(), 0, 1 << 20);
+			assert_noop!(register_with(HP, 0, 100_000, tiny), Error::<Test>::PlotTooSmall);
+			// One byte short of 1 GiB for 1 GiB: refused; exactly 1 GiB: accepted.
+			let short = declared_plot(&HP.encode(), 0, GIB - 4096);
+			assert_noop!(register_with(HP, 0, 1, short), Error::<Test>::PlotTooSmall);
+			assert_ok!(register_with(HP, 0, 1, exact_plot(HP, 0, 1)));
+			// More capacity needs a larger plot first; a smaller plot is refused too.
+			assert_noop!(Market::add_capacity(origin(HP), 0, 1), Error::<Test>::PlotTooSmall);
+			let two = exact_plot(HP, 0, 2);
+			let mut smaller = short;
+			smaller.0.nonce = 3;
+			smaller.1 = smaller.0.bound_root(&HP.encode(), 0);
+			assert_noop!(
+				Market::set_endpoint(
+					origin(HP),
+					0,
+					b"http://a.example".to_vec(),
+					smaller.1,
+					smaller.0
+				),
+				Error::<Test>::PlotTooSmall
+			);
+			let mut two_plot = two;
+			two_plot.0.nonce = 1;
+			two_plot.1 = two_plot.0.bound_root(&HP.encode(), 0);
+			assert_ok!(Market::set_endpoint(
+				origin(HP),
+				0,
+				b"http://a.example".to_vec(),
+				two_plot.1,
+				two_plot.0
+			));
+			assert_ok!(Market::add_capacity(origin(HP), 0, 1));
+			// GPU nodes keep a small availability plot whatever their capacity.
+			assert_ok!(Market::register_node(
+				origin(HP),
+				1,
+				0,
+				HardwareClass::Gpu,
+				1_000,
+				3,
+				10,
+				b"http://agent.example".to_vec(),
+				tiny.0.bound_root(&HP.encode(), 1),
+				tiny.0,
+			));
+		});
+	}
+
+	#[test]
+	fn plots_of_a_bad_shape_are_refused() {
+		test(|| {
+			setup();
+			let (plot, _) = big_plot(HP, 0);
+			for bad in [
+				Plot { chunk_size: 4095, ..plot },
+				Plot { chunk_size: 2048, ..plot },
+				Plot { chunk_size: 1 << 17, ..plot },
+				Plot { leaf_count: 255, ..plot },
+				Plot::default(),
+			] {
+				let root = bad.bound_root(&HP.encode(), 0);
+				assert_noop!(register_with(HP, 0, 1, (bad, root)), Error::<Test>::BadPlotShape);
+			}
+		});
+	}
+
+	#[test]
+	fn ending_leases_start_a_re_plot_grace_and_a_new_plot_ends_it() {
+		test(|| {
+			setup();
+			ProofCoverage::<Test>::put(Perbill::one());
+			// 100 GiB, 90 leased, then re-plotted to cover the 10 GiB left free.
+			let id = register_for(HP, 0, 100, 3, 30);
+			assert_ok!(Market::set_status(id, NodeStatus::Active));
+			assert_ok!(request(90, 3, PRICE_ONLY, false));
+			let mut small = exact_plot(HP, 0, 10);
+			small.0.nonce = 1;
+			small.1 = small.0.bound_root(&HP.encode(), 0);
+			assert_ok!(Market::set_endpoint(
+				origin(HP),
+				id,
+				b"http://a.example".to_vec(),
+				small.1,
+				small.0
+			));
+			assert!(Market::plot_covered(id, &node(id)));
+			// The lease ends (eras 1..5): 100 GiB free, 10 GiB plotted — the grace starts.
+			go_to_era(5);
+			assert_ok!(Market::settle_lease(origin(SP), 0));
+			assert_eq!(PlotShortSince::<Test>::get(id), Some(5));
+			assert!(System::events().iter().any(|r| matches!(
+				r.event,
+				RuntimeEvent::Market(Event::PlotShort { node, era: 5 }) if node == id
+			)));
+			use icn_primitives::market::NodeDirectory;
+			assert!(<Market as NodeDirectory<u64>>::target(id).is_some_and(|t| t.plot_covered));
+			// After `PlotGraceEras` the oracles see it uncovered.
+			go_to_era(5 + PLOT_GRACE);
+			assert!(!<Market as NodeDirectory<u64>>::target(id).is_some_and(|t| t.plot_covered));
+			// A plot of the whole free capacity ends it.
+			let mut full = exact_plot(HP, 0, 100);
+			full.0.nonce = 2;
+			full.1 = full.0.bound_root(&HP.encode(), 0);
+			assert_ok!(Market::set_endpoint(
+				origin(HP),
+				id,
+				b"http://a.example".to_vec(),
+				full.1,
+				full.0
+			));
+			assert_eq!(PlotShortSince::<Test>::get(id), None);
+			assert!(<Market as NodeDirectory<u64>>::target(id).is_some_and(|t| t.plot_covered));
+		});
+	}
+
+	#[test]
+	fn migration_to_v3_leaves_old_nodes_to_re_plot() {
+		use crate::migrations::v3::{self, MigrateV2ToV3, NodeV2};
+		test(|| {
+			setup();
+			let id = active_node(HP, 0, 100, 3, 20);
+			let n = node(id);
+			// A version-2 chain: the node as version 2 stored it, with an unbound root.
+			StorageVersion::new(2).put::<Market>();
+			PlotRoots::<Test>::remove(n.proof_root);
+			v3::Nodes::<Test>::insert(
+				id,
+				NodeV2 {
+					hp: n.hp,
+					passport: n.passport,
+					cluster: n.cluster,
+					class: n.class,
+					capacity: n.capacity,
+					leased: n.leased,
+					price: n.price,
+					commitment_end: n.commitment_end,
+					endpoint: n.endpoint.clone(),
+					proof_root: [9; 32],
+					status: n.status,
+					faults: n.faults.clone(),
+				},
+			);
+			#[cfg(feature = "try-runtime")]
+			assert_ok!(MigrateV2ToV3::<Test>::try_on_runtime_upgrade(true));
+			#[cfg(not(feature = "try-runtime"))]
+			MigrateV2ToV3::<Test>::on_runtime_upgrade();
+			assert_eq!(Market::on_chain_storage_version(), 3);
+			let migrated = node(id);
+			assert_eq!((migrated.proof_root, migrated.plot), ([9; 32], Plot::default()));
+			assert_eq!(migrated.capacity, 100);
+			// Oracles cannot verify it: no plot.
+			use icn_primitives::market::NodeDirectory;
+			let target = <Market as NodeDirectory<u64>>::target(id).expect("live");
+			assert_eq!((target.plot, target.plot_covered), (None, false));
+			// The re-registration path: plot anew and `set_endpoint`.
+			let (plot, root) = big_plot(HP, 0);
+			assert_ok!(Market::set_endpoint(
+				origin(HP),
+				id,
+				b"http://a.example".to_vec(),
+				root,
+				plot
+			));
+			assert!(<Market as NodeDirectory<u64>>::target(id).is_some_and(|t| t.plot_covered));
+			// On version 3 it does nothing.
+			MigrateV2ToV3::<Test>::on_runtime_upgrade();
+			assert_eq!(node(id).plot, plot);
+		});
+	}
 }

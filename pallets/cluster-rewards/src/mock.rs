@@ -76,6 +76,8 @@ impl TestNodes {
 					status,
 					endpoint: vec![],
 					proof_root: [0; 32],
+					plot: None,
+					plot_covered: true,
 				},
 			)
 		});

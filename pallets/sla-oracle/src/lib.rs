@@ -8,10 +8,16 @@
 //! * **Rounds** start every [`ChallengePeriod`] blocks; a round's seed is the hash of the block
 //!   before it, and its oracle set is the registered set at its start. Each live node gets
 //!   `OraclesPerNode` oracles from [`icn_primitives::oracle::assigned_oracles`].
-//! * **Challenges** (off-chain worker): for each assignment, `GET {endpoint}/v1/info` and
-//!   `GET {endpoint}/v1/challenge?indices=…` with indices drawn from `(seed, node, oracle)`, each
-//!   chunk verified against the node's `proof_root` with `icn_primitives::merkle`. One storage
-//!   lock per (oracle key, round) and a "sent" mark keep overlapping runs from submitting twice.
+//! * **Challenges** (off-chain worker): for each assignment,
+//!   `GET {endpoint}/v1/plots/0x{proof_root}/challenge?indices=…` with indices drawn from
+//!   `(round seed ‖ a fresh nonce of the oracle's, node, oracle)` — the nonce keeps an agent from
+//!   knowing its indices before the request; each chunk and its parents are verified against the node's plot
+//!   with `icn_primitives::pos` (Merkle paths and the chunk's label, SPEC §5.8), so an agent must
+//!   hold the node's own plot. A node with no bound plot, or whose plot no longer covers its free
+//!   capacity past the re-plot grace, fails with `Uncovered`. `Gpu` and `Cpu` nodes prove
+//!   availability with a small plot for now; their compute proofs are future work (SPEC §5.8).
+//!   One storage lock per (oracle key, round) and a "sent" mark keep overlapping runs from
+//!   submitting twice.
 //! * **Reports** ([`Pallet::submit_reports`]): one transaction per oracle per round carrying all
 //!   its outcomes, signed by its oracle key and authorized by `#[pallet::authorize]`. A valid
 //!   first report is free; a duplicate, late, unassigned or non-oracle report is invalid in the

@@ -113,6 +113,7 @@ impl pallet_capacity_market::Config for Test {
 	// The SLA oracle drops the records of nodes that retire.
 	type Hooks = Sla;
 	type CancelNoticeEras = ConstU32<2>;
+	type PlotGraceEras = ConstU32<1>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
 	type WeightInfo = ();
@@ -210,6 +211,8 @@ impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
 		let hp = 1_000 + u64::from(index);
 		let passport = Self::provision_hp(&hp);
 		let node = pallet_capacity_market::NextNodeId::<Test>::get();
+		let (plot, root) =
+			icn_primitives::pos::declared_plot(&codec::Encode::encode(&hp), passport, 10 << 30);
 		let _ = Market::register_node(
 			RuntimeOrigin::signed(hp),
 			passport,
@@ -219,7 +222,8 @@ impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
 			5,
 			100,
 			b"http://agent.test".to_vec(),
-			[1; 32],
+			root,
+			plot,
 		);
 		let _ = <Market as NodeHealth>::set_status(node, NodeStatus::Active);
 		node
@@ -304,6 +308,8 @@ pub fn new_test_ext(
 		},
 		market: pallet_capacity_market::GenesisConfig {
 			clusters: vec![(b"eu".to_vec(), vec![HardwareClass::Storage])],
+			// The dev chains' coverage: 256 chunks of 4 KiB cover a 10 GiB node.
+			proof_coverage: Some(Perbill::from_parts(953)),
 			_config: Default::default(),
 		},
 		sla: pallet_sla_oracle::GenesisConfig {

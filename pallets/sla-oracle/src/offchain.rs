@@ -13,8 +13,8 @@ use codec::Decode;
 use frame_system::offchain::SubmitTransaction;
 use icn_primitives::{
 	market::ChallengeTarget,
-	merkle::{challenge_indices, verify_challenge, AgentInfo, ChallengeResponse, ProofError},
 	oracle::FailReason,
+	pos::{challenge_indices, verify_challenge, PlotError, PlotResponse},
 };
 use polkadot_sdk::sp_io;
 use sp_runtime::offchain::{
@@ -24,8 +24,9 @@ use sp_runtime::offchain::{
 	Duration,
 };
 
-/// Largest agent answer read: 64 chunks of 1 MiB and their paths.
-const MAX_BODY: usize = 65 << 20;
+/// Largest agent answer read: 64 challenged chunks of 64 KiB with their three parents, and
+/// their paths.
+const MAX_BODY: usize = 17 << 20;
 
 fn mark_key(prefix: &[u8], key: &impl Encode) -> Vec<u8> {
 	let mut out = prefix.to_vec();
@@ -129,8 +130,23 @@ fn get(url: &str, deadline: sp_runtime::offchain::Timestamp) -> Result<Vec<u8>, 
 	Ok(body)
 }
 
-/// Challenges one node: its info (checked against the registered root), then the chunks drawn
-/// from `(seed, node, oracle)`, each verified with its Merkle path.
+/// The seed a challenge draws its chunk indices from: the round's seed and a fresh nonce of the
+/// oracle's own (`sp_io::offchain::random_seed`, the node's local randomness), as
+/// `blake2_256(round seed ‖ nonce)`. The round seed alone is public a round ahead: an agent that
+/// knew its indices in advance could keep just those chunks (or recompute them at leisure) and
+/// the challenge deadline would mean nothing (`docs/design/proof-of-space.md`). The chain never
+/// re-derives the indices: it trusts the majority of a node's oracles (SPEC §5.5, §5.7).
+pub(crate) fn challenge_seed(round_seed: &[u8; 32], nonce: &[u8; 32]) -> [u8; 32] {
+	let mut buf = [0u8; 64];
+	buf[..32].copy_from_slice(round_seed);
+	buf[32..].copy_from_slice(nonce);
+	sp_io::hashing::blake2_256(&buf)
+}
+
+/// Challenges one node (SPEC §5.3, §5.8): the chunks drawn from `(challenge seed, node, oracle)` of the
+/// node's own plot, named by its proof root (`{endpoint}/v1/plots/0x{root}/challenge`), each
+/// verified with its Merkle path and recomputed from its parents. A node without a bound plot, or
+/// whose plot no longer covers its free capacity past the re-plot grace, fails without a request.
 pub(crate) fn challenge<T: Config>(
 	seed: &[u8; 32],
 	node: NodeId,
@@ -139,33 +155,33 @@ pub(crate) fn challenge<T: Config>(
 ) -> Outcome {
 	let started = sp_io::offchain::timestamp();
 	let deadline = started.add(Duration::from_millis(T::ChallengeTimeoutMs::get()));
+	let (Some(plot), true) = (target.plot, target.plot_covered) else {
+		return Outcome::Fail(FailReason::Uncovered);
+	};
 	let Ok(base) = core::str::from_utf8(&target.endpoint) else {
 		return Outcome::Fail(FailReason::Unreachable);
 	};
 	let base = base.trim_end_matches('/');
+	let challenge = challenge_seed(seed, &sp_io::offchain::random_seed());
 	let result = (|| {
-		let info_url = alloc::format!("{base}/v1/info");
-		let info = AgentInfo::decode(&mut &get(&info_url, deadline)?[..])
-			.map_err(|_| FailReason::Malformed)?;
-		if info.proof_root() != target.proof_root {
-			return Err(FailReason::WrongRoot);
-		}
 		let indices = challenge_indices(
-			seed,
+			&challenge,
 			node,
 			&oracle.encode(),
-			info.leaf_count,
+			plot.leaf_count,
 			T::ChunksPerChallenge::get(),
 		);
 		let list: Vec<alloc::string::String> =
 			indices.iter().map(|i| alloc::format!("{i}")).collect();
-		let url = alloc::format!("{base}/v1/challenge?indices={}", list.join(","));
-		let response = ChallengeResponse::decode(&mut &get(&url, deadline)?[..])
+		let root: alloc::string::String =
+			target.proof_root.iter().map(|b| alloc::format!("{b:02x}")).collect();
+		let url = alloc::format!("{base}/v1/plots/0x{root}/challenge?indices={}", list.join(","));
+		let response = PlotResponse::decode(&mut &get(&url, deadline)?[..])
 			.map_err(|_| FailReason::Malformed)?;
-		verify_challenge(&target.proof_root, &info, &indices, &response).map_err(|e| match e {
-			ProofError::WrongRoot => FailReason::WrongRoot,
-			ProofError::WrongIndices => FailReason::Malformed,
-			ProofError::BadProof => FailReason::BadProof,
+		verify_challenge(&plot, &indices, &response).map_err(|e| match e {
+			PlotError::WrongIndices => FailReason::Malformed,
+			PlotError::BadProof => FailReason::BadProof,
+			PlotError::BadLabel => FailReason::BadLabel,
 		})
 	})();
 	match result {

@@ -6,9 +6,10 @@
 use crate::{mock::*, *};
 use codec::Decode;
 use icn_primitives::{
-	merkle::{challenge_indices, leaf_hash, AgentInfo, ChallengeResponse, ChunkProof, MerkleTree},
+	merkle::{leaf_hash, ChunkProof, MerkleTree},
 	oracle::FailReason,
 	passport::PassportInspect,
+	pos::{self, challenge_indices, ChallengedChunk, Plot, PlotResponse},
 	HardwareClass,
 };
 use polkadot_sdk::{
@@ -74,6 +75,7 @@ fn node(hp: u64, passport: u32) -> NodeId {
 		assert_ok!(Collateral::bond(RuntimeOrigin::signed(hp), 1_000_000));
 	}
 	let id = pallet_capacity_market::NextNodeId::<Test>::get();
+	let (plot, root) = pos::declared_plot(&hp.encode(), passport, 10 << 30);
 	assert_ok!(Market::register_node(
 		RuntimeOrigin::signed(hp),
 		passport,
@@ -83,7 +85,8 @@ fn node(hp: u64, passport: u32) -> NodeId {
 		5,
 		20,
 		format!("http://agent{id}.test").into_bytes(),
-		[7; 32],
+		root,
+		plot,
 	));
 	id
 }
@@ -501,65 +504,82 @@ fn an_oracle_that_keeps_disagreeing_is_removed_and_its_passport_revoked() {
 	});
 }
 
-/// Challenge data for the off-chain worker tests: 4 chunks of 64 bytes.
-fn agent_data() -> (Vec<Vec<u8>>, MerkleTree) {
-	let chunks: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 64]).collect();
+/// The plot of `HP`'s passport 0 (nonce `nonce`) for the off-chain worker tests: the smallest
+/// plot, 256 chunks of 4 KiB, its tree and registration values.
+fn agent_plot(nonce: u64) -> (Vec<Vec<u8>>, MerkleTree, Plot, [u8; 32]) {
+	let seed = pos::plot_seed(&HP.encode(), 0, nonce);
+	let chunks = pos::plot_in_memory(&seed, pos::MIN_PLOT_CHUNKS, pos::MIN_CHUNK_SIZE);
 	let tree =
 		MerkleTree::from_leaves(chunks.iter().map(|c| leaf_hash(c)).collect()).expect("non-empty");
-	(chunks, tree)
+	let plot = Plot {
+		nonce,
+		leaf_count: pos::MIN_PLOT_CHUNKS,
+		chunk_size: pos::MIN_CHUNK_SIZE,
+		tree_root: tree.root(),
+	};
+	let root = plot.bound_root(&HP.encode(), 0);
+	(chunks, tree, plot, root)
 }
 
-/// Expects the two requests of a challenge of `node` at `endpoint` by `oracle`, answered from
-/// `chunks` (with the first byte of each answered chunk flipped if `corrupt`).
+/// Expects the challenge request of `node` at `endpoint` by `oracle` for the plot `root`,
+/// answered from `chunks` (with the first byte of each challenged chunk flipped if `corrupt`).
 fn expect_challenge(
 	state: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::OffchainState>,
 	endpoint: &str,
 	node: NodeId,
 	oracle: u64,
+	(chunks, tree, root): (&[Vec<u8>], &MerkleTree, [u8; 32]),
 	corrupt: bool,
 ) {
-	let (chunks, tree) = agent_data();
-	let info = AgentInfo { leaf_count: 4, chunk_size: 64, tree_root: tree.root() };
-	let seed = CurrentRound::<Test>::get().info.seed;
-	let indices = challenge_indices(&seed, node, &oracle.encode(), 4, 2);
+	// The worker mixes a fresh nonce of its own into the round's seed (the test's offchain
+	// state serves `state.seed` as the node's randomness).
+	let seed =
+		crate::offchain::challenge_seed(&CurrentRound::<Test>::get().info.seed, &state.read().seed);
+	let indices = challenge_indices(&seed, node, &oracle.encode(), pos::MIN_PLOT_CHUNKS, 2);
 	let list: Vec<String> = indices.iter().map(|i| i.to_string()).collect();
-	let response = ChallengeResponse {
+	let plot_seed = pos::plot_seed(&HP.encode(), 0, 0);
+	let proof = |i: u32| ChunkProof {
+		index: i,
+		data: chunks[i as usize].clone(),
+		proof: tree.proof(i).expect("in range"),
+	};
+	let response = PlotResponse {
 		chunks: indices
 			.iter()
 			.map(|i| {
-				let mut data = chunks[*i as usize].clone();
+				let mut chunk = proof(*i);
 				if corrupt {
-					data[0] ^= 0xff;
+					chunk.data[0] ^= 0xff;
 				}
-				ChunkProof { index: *i, data, proof: tree.proof(*i).expect("in range") }
+				ChallengedChunk {
+					chunk,
+					parents: pos::parents_of(&plot_seed, *i).into_iter().map(proof).collect(),
+				}
 			})
 			.collect(),
 	};
-	let mut state = state.write();
-	for (uri, body) in [
-		(format!("{endpoint}/v1/info"), info.encode()),
-		(format!("{endpoint}/v1/challenge?indices={}", list.join(",")), response.encode()),
-	] {
-		state.expect_request(PendingRequest {
-			method: "GET".into(),
-			uri,
-			headers: vec![("Accept".into(), "application/octet-stream".into())],
-			response: Some(body),
-			sent: true,
-			response_headers: vec![],
-			..Default::default()
-		});
-	}
+	let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+	state.write().expect_request(PendingRequest {
+		method: "GET".into(),
+		uri: format!("{endpoint}/v1/plots/0x{hex}/challenge?indices={}", list.join(",")),
+		headers: vec![("Accept".into(), "application/octet-stream".into())],
+		response: Some(response.encode()),
+		sent: true,
+		response_headers: vec![],
+		..Default::default()
+	});
 }
 
-fn registered_node_with_agent_root() -> NodeId {
+/// A node of `HP` on passport 0 whose endpoint and plot are [`agent_plot`]'s (nonce 0).
+fn registered_node_with_agent_plot() -> NodeId {
 	let n = node(HP, 0);
-	let (_, tree) = agent_data();
+	let (_, _, plot, root) = agent_plot(0);
 	assert_ok!(Market::set_endpoint(
 		RuntimeOrigin::signed(HP),
 		n,
 		b"http://agent.test/".to_vec(),
-		tree.proof_root()
+		root,
+		plot
 	));
 	n
 }
@@ -583,8 +603,16 @@ fn the_offchain_worker_challenges_verifies_and_reports_once_per_round() {
 	ext.execute_with(|| {
 		register(ORACLES[0]);
 		run_to(2);
-		let n = registered_node_with_agent_root();
-		expect_challenge(&offchain, "http://agent.test", n, ORACLES[0], false);
+		let n = registered_node_with_agent_plot();
+		let (chunks, tree, _, root) = agent_plot(0);
+		expect_challenge(
+			&offchain,
+			"http://agent.test",
+			n,
+			ORACLES[0],
+			(&chunks, &tree, root),
+			false,
+		);
 		Sla::offchain_worker(2);
 		let reports = submitted(&pool);
 		assert_eq!(reports.len(), 1);
@@ -604,39 +632,100 @@ fn the_offchain_worker_challenges_verifies_and_reports_once_per_round() {
 }
 
 #[test]
-fn the_offchain_worker_reports_bad_proofs_and_wrong_roots() {
+fn the_offchain_worker_reports_bad_proofs_other_plots_and_unbound_nodes() {
 	let (mut ext, offchain, pool) = new_test_ext(&[ORACLES[0]]);
 	ext.execute_with(|| {
 		register(ORACLES[0]);
 		run_to(2);
-		let n = registered_node_with_agent_root();
-		expect_challenge(&offchain, "http://agent.test", n, ORACLES[0], true);
+		let n = registered_node_with_agent_plot();
+		let (chunks, tree, _, root) = agent_plot(0);
+		expect_challenge(
+			&offchain,
+			"http://agent.test",
+			n,
+			ORACLES[0],
+			(&chunks, &tree, root),
+			true,
+		);
 		Sla::offchain_worker(2);
 		assert_eq!(submitted(&pool)[0].outcomes[0].1, Outcome::Fail(FailReason::BadProof));
 
-		// Next round: the agent serves other data than the node registered. (Dead agents and
-		// HTTP errors need a real agent: the node's end-to-end tests stop one.)
+		// Next round: the node registers plot nonce 1, but its agent serves plot nonce 0 under
+		// it: every chunk is in the tree it answers with, but not the label of this plot's seed.
+		// (Dead agents and HTTP errors need a real agent: the node's end-to-end tests stop one.)
 		run_to(4);
+		let plot1 = Plot {
+			nonce: 1,
+			leaf_count: pos::MIN_PLOT_CHUNKS,
+			chunk_size: pos::MIN_CHUNK_SIZE,
+			tree_root: tree.root(),
+		};
+		let root1 = plot1.bound_root(&HP.encode(), 0);
 		assert_ok!(Market::set_endpoint(
 			RuntimeOrigin::signed(HP),
 			n,
 			b"http://agent.test".to_vec(),
-			[1; 32]
+			root1,
+			plot1
 		));
-		{
-			let (_, tree) = agent_data();
-			let info = AgentInfo { leaf_count: 4, chunk_size: 64, tree_root: tree.root() };
-			offchain.write().expect_request(PendingRequest {
-				method: "GET".into(),
-				uri: "http://agent.test/v1/info".into(),
-				headers: vec![("Accept".into(), "application/octet-stream".into())],
-				response: Some(info.encode()),
-				sent: true,
-				..Default::default()
-			});
-		}
+		// The worker derives the seed of nonce 1; the answer carries nonce 0's chunks.
+		expect_other_seed(&offchain, "http://agent.test", n, ORACLES[0], (&chunks, &tree, root1));
 		Sla::offchain_worker(4);
-		assert_eq!(submitted(&pool)[1].outcomes[0].1, Outcome::Fail(FailReason::WrongRoot));
+		assert_eq!(submitted(&pool)[1].outcomes[0].1, Outcome::Fail(FailReason::BadLabel));
+
+		// A node with no plot bound to it (registered before SPEC §5.8) fails without a request.
+		run_to(6);
+		pallet_capacity_market::Nodes::<Test>::mutate(n, |node| {
+			if let Some(node) = node {
+				node.plot = Plot::default();
+			}
+		});
+		pallet_capacity_market::PlotRoots::<Test>::remove(root1);
+		Sla::offchain_worker(6);
+		assert_eq!(submitted(&pool)[2].outcomes[0].1, Outcome::Fail(FailReason::Uncovered));
+	});
+}
+
+/// As [`expect_challenge`], but the parents sent are those of nonce 0's seed while the chain's
+/// plot is nonce 1's: the agent answers from a plot that is not the node's.
+fn expect_other_seed(
+	state: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::OffchainState>,
+	endpoint: &str,
+	node: NodeId,
+	oracle: u64,
+	(chunks, tree, root): (&[Vec<u8>], &MerkleTree, [u8; 32]),
+) {
+	// The worker mixes a fresh nonce of its own into the round's seed (the test's offchain
+	// state serves `state.seed` as the node's randomness).
+	let seed =
+		crate::offchain::challenge_seed(&CurrentRound::<Test>::get().info.seed, &state.read().seed);
+	let indices = challenge_indices(&seed, node, &oracle.encode(), pos::MIN_PLOT_CHUNKS, 2);
+	let list: Vec<String> = indices.iter().map(|i| i.to_string()).collect();
+	// Parents by the node's real seed, so only the label check can fail.
+	let node_seed = pos::plot_seed(&HP.encode(), 0, 1);
+	let proof = |i: u32| ChunkProof {
+		index: i,
+		data: chunks[i as usize].clone(),
+		proof: tree.proof(i).expect("in range"),
+	};
+	let response = PlotResponse {
+		chunks: indices
+			.iter()
+			.map(|i| ChallengedChunk {
+				chunk: proof(*i),
+				parents: pos::parents_of(&node_seed, *i).into_iter().map(proof).collect(),
+			})
+			.collect(),
+	};
+	let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+	state.write().expect_request(PendingRequest {
+		method: "GET".into(),
+		uri: format!("{endpoint}/v1/plots/0x{hex}/challenge?indices={}", list.join(",")),
+		headers: vec![("Accept".into(), "application/octet-stream".into())],
+		response: Some(response.encode()),
+		sent: true,
+		response_headers: vec![],
+		..Default::default()
 	});
 }
 
@@ -646,7 +735,7 @@ fn a_node_without_an_oracle_key_in_its_keystore_does_nothing() {
 	ext.execute_with(|| {
 		register(ORACLES[0]);
 		run_to(2);
-		registered_node_with_agent_root();
+		registered_node_with_agent_plot();
 		Sla::offchain_worker(2);
 		assert!(pool.read().transactions.is_empty());
 	});

@@ -280,6 +280,12 @@ fn join(scenario: &Scenario, cluster: &mut Cluster, index: u32) -> Result<NodeId
 	)?;
 	check("bond", Collateral::bond(RuntimeOrigin::signed(hp.clone()), 100_000 * ICNT))?;
 	let node = pallet_capacity_market::NextNodeId::<Runtime>::get();
+	// Registration checks a plot's binding and size, never its data (SPEC §5.8).
+	let (plot, root) = icn_primitives::pos::declared_plot(
+		&polkadot_sdk::sp_runtime::codec::Encode::encode(&hp),
+		passport,
+		u128::from(scenario.node_capacity) << 30,
+	);
 	check(
 		"register_node",
 		CapacityMarket::register_node(
@@ -292,7 +298,8 @@ fn join(scenario: &Scenario, cluster: &mut Cluster, index: u32) -> Result<NodeId
 			// Committed beyond the end of the scenario: every node keeps the full bonus.
 			scenario.eras.saturating_add(400),
 			format!("http://hp{index}.example:7100").into_bytes(),
-			[1; 32],
+			root,
+			plot,
 		),
 	)?;
 	check("activate", CapacityMarket::set_status(node, NodeStatus::Active))?;

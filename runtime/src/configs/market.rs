@@ -29,6 +29,9 @@ parameter_types! {
 	pub const MaxAllocations: u32 = 16;
 	/// SPEC §4.8 leaves the notice open: two eras (two days).
 	pub const CancelNoticeEras: EraIndex = 2;
+	/// SPEC §5.8: an HP whose leases ended has one era to plot the freed capacity (a day: a
+	/// 1 TiB plot takes a few hours on one core, `docs/design/proof-of-space.md`).
+	pub const PlotGraceEras: EraIndex = 1;
 }
 
 impl pallet_capacity_market::Config for Runtime {
@@ -49,6 +52,7 @@ impl pallet_capacity_market::Config for Runtime {
 	/// nodes that retire.
 	type Hooks = (ClusterRewards, SlaOracle);
 	type CancelNoticeEras = CancelNoticeEras;
+	type PlotGraceEras = PlotGraceEras;
 	type WeightInfo = pallet_capacity_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkHelper;
@@ -58,6 +62,18 @@ impl pallet_capacity_market::Config for Runtime {
 /// active nodes, and moves blocks forward by whole eras.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct BenchmarkHelper;
+
+/// A plot bound to `hp`'s `passport` that covers `capacity` GiB at full coverage (benchmark
+/// setup: registration checks the plot's binding and size, never its data).
+#[cfg(feature = "runtime-benchmarks")]
+fn declared_plot(
+	hp: &AccountId,
+	passport: icn_primitives::passport::PassportId,
+	capacity: u64,
+) -> (icn_primitives::pos::Plot, [u8; 32]) {
+	use codec::Encode;
+	icn_primitives::pos::declared_plot(&hp.encode(), passport, u128::from(capacity) << 30)
+}
 
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_capacity_market::BenchmarkHelper<AccountId> for BenchmarkHelper {
@@ -104,6 +120,7 @@ impl pallet_sla_oracle::BenchmarkHelper<AccountId> for BenchmarkHelper {
 		let hp: AccountId = frame_benchmarking::account("sla-hp", index, 0);
 		let passport = Self::provision_hp(&hp);
 		let node = pallet_capacity_market::NextNodeId::<Runtime>::get();
+		let (plot, root) = declared_plot(&hp, passport, 1_024);
 		let _ = crate::CapacityMarket::register_node(
 			crate::RuntimeOrigin::signed(hp),
 			passport,
@@ -113,7 +130,8 @@ impl pallet_sla_oracle::BenchmarkHelper<AccountId> for BenchmarkHelper {
 			icn_primitives::MILLI_ICNT,
 			MinCommitmentEras::get().saturating_add(100),
 			b"http://127.0.0.1:7100".to_vec(),
-			[1; 32],
+			root,
+			plot,
 		);
 		let _ = <crate::CapacityMarket as NodeHealth>::set_status(
 			node,
@@ -145,6 +163,7 @@ impl pallet_cluster_rewards::BenchmarkHelper for BenchmarkHelper {
 		let hp: AccountId = frame_benchmarking::account("rewards-hp", index, cluster);
 		let passport = Self::provision_hp(&hp);
 		let node = pallet_capacity_market::NextNodeId::<Runtime>::get();
+		let (plot, root) = declared_plot(&hp, passport, capacity);
 		let _ = crate::CapacityMarket::register_node(
 			crate::RuntimeOrigin::signed(hp),
 			passport,
@@ -154,7 +173,8 @@ impl pallet_cluster_rewards::BenchmarkHelper for BenchmarkHelper {
 			icn_primitives::MILLI_ICNT,
 			MinCommitmentEras::get().saturating_add(100),
 			b"http://127.0.0.1:7100".to_vec(),
-			[1; 32],
+			root,
+			plot,
 		);
 		// Activation reaches the rewards pallet through the market's hooks.
 		let _ = <crate::CapacityMarket as NodeHealth>::set_status(
