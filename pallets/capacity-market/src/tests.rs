@@ -56,6 +56,12 @@ fn exact_plot(hp: u64, passport: u32, capacity: u64) -> (Plot, [u8; 32]) {
 	icn_primitives::pos::declared_plot(&hp.encode(), passport, bytes)
 }
 
+/// `plot` with another nonce (another plot for the same passport), and its root.
+fn renonce((plot, _): (Plot, [u8; 32]), hp: u64, passport: u32, nonce: u64) -> (Plot, [u8; 32]) {
+	let plot = Plot { nonce, ..plot };
+	(plot, plot.bound_root(&hp.encode(), passport))
+}
+
 fn register(hp: u64, passport: u32, capacity: u64, price: Balance) -> NodeId {
 	register_for(hp, passport, capacity, price, 10)
 }
@@ -265,8 +271,7 @@ fn register_node_rejects_bad_input_and_changes_nothing() {
 		register(HP, 0, 10, 1);
 		// Passport 0 backs node 0: another plot for it (nonce 1) is refused by the passports
 		// pallet. (The same plot again is refused first: `plots::attack_reuse_of_a_registered_root`.)
-		let mut other = big_plot(HP, 0).0;
-		other.nonce = 1;
+		let (other, other_root) = renonce(big_plot(HP, 0), HP, 0, 1);
 		assert_noop!(
 			Market::register_node(
 				origin(HP),
@@ -277,7 +282,7 @@ fn register_node_rejects_bad_input_and_changes_nothing() {
 				1,
 				10,
 				url.to_vec(),
-				other.bound_root(&HP.encode(), 0),
+				other_root,
 				other
 			),
 			pallet_passports::Error::<Test>::PassportStaked
@@ -1300,9 +1305,7 @@ mod plots {
 			// at that tree root are labelled with HP2's seed, so every challenge fails with
 			// `BadLabel` (pallet-sla-oracle's off-chain worker tests and the node's cheater
 			// tests show it).
-			let mut copied = honest.0;
-			copied.nonce = 7;
-			let root = copied.bound_root(&HP.encode(), 0);
+			let (copied, root) = renonce(honest, HP, 0, 7);
 			assert_ok!(register_with(HP, 0, 100, (copied, root)));
 			assert_ne!(root, honest.1);
 		});
@@ -1322,10 +1325,7 @@ mod plots {
 			assert_ok!(register_with(HP, 0, 1, exact_plot(HP, 0, 1)));
 			// More capacity needs a larger plot first; a smaller plot is refused too.
 			assert_noop!(Market::add_capacity(origin(HP), 0, 1), Error::<Test>::PlotTooSmall);
-			let two = exact_plot(HP, 0, 2);
-			let mut smaller = short;
-			smaller.0.nonce = 3;
-			smaller.1 = smaller.0.bound_root(&HP.encode(), 0);
+			let smaller = renonce(short, HP, 0, 3);
 			assert_noop!(
 				Market::set_endpoint(
 					origin(HP),
@@ -1336,9 +1336,7 @@ mod plots {
 				),
 				Error::<Test>::PlotTooSmall
 			);
-			let mut two_plot = two;
-			two_plot.0.nonce = 1;
-			two_plot.1 = two_plot.0.bound_root(&HP.encode(), 0);
+			let two_plot = renonce(exact_plot(HP, 0, 2), HP, 0, 1);
 			assert_ok!(Market::set_endpoint(
 				origin(HP),
 				0,
@@ -1390,9 +1388,7 @@ mod plots {
 			let id = register_for(HP, 0, 100, 3, 30);
 			assert_ok!(Market::set_status(id, NodeStatus::Active));
 			assert_ok!(request(90, 3, PRICE_ONLY, false));
-			let mut small = exact_plot(HP, 0, 10);
-			small.0.nonce = 1;
-			small.1 = small.0.bound_root(&HP.encode(), 0);
+			let small = renonce(exact_plot(HP, 0, 10), HP, 0, 1);
 			assert_ok!(Market::set_endpoint(
 				origin(HP),
 				id,
@@ -1415,9 +1411,7 @@ mod plots {
 			go_to_era(5 + PLOT_GRACE);
 			assert!(!<Market as NodeDirectory<u64>>::target(id).is_some_and(|t| t.plot_covered));
 			// A plot of the whole free capacity ends it.
-			let mut full = exact_plot(HP, 0, 100);
-			full.0.nonce = 2;
-			full.1 = full.0.bound_root(&HP.encode(), 0);
+			let full = renonce(exact_plot(HP, 0, 100), HP, 0, 2);
 			assert_ok!(Market::set_endpoint(
 				origin(HP),
 				id,

@@ -522,13 +522,13 @@ fn agent_plot(nonce: u64) -> (Vec<Vec<u8>>, MerkleTree, Plot, [u8; 32]) {
 }
 
 /// Expects the challenge request of `node` at `endpoint` by `oracle` for the plot `root`,
-/// answered from `chunks` (with the first byte of each challenged chunk flipped if `corrupt`).
+/// answered from `chunks` with the parents the graph of `parents_of` gives (the plot's own seed
+/// for an honest agent), and the first byte of each challenged chunk flipped if `corrupt`.
 fn expect_challenge(
 	state: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::OffchainState>,
-	endpoint: &str,
-	node: NodeId,
-	oracle: u64,
+	(endpoint, node, oracle): (&str, NodeId, u64),
 	(chunks, tree, root): (&[Vec<u8>], &MerkleTree, [u8; 32]),
+	parents_of: [u8; 32],
 	corrupt: bool,
 ) {
 	// The worker mixes a fresh nonce of its own into the round's seed (the test's offchain
@@ -537,7 +537,6 @@ fn expect_challenge(
 		crate::offchain::challenge_seed(&CurrentRound::<Test>::get().info.seed, &state.read().seed);
 	let indices = challenge_indices(&seed, node, &oracle.encode(), pos::MIN_PLOT_CHUNKS, 2);
 	let list: Vec<String> = indices.iter().map(|i| i.to_string()).collect();
-	let plot_seed = pos::plot_seed(&HP.encode(), 0, 0);
 	let proof = |i: u32| ChunkProof {
 		index: i,
 		data: chunks[i as usize].clone(),
@@ -553,7 +552,7 @@ fn expect_challenge(
 				}
 				ChallengedChunk {
 					chunk,
-					parents: pos::parents_of(&plot_seed, *i).into_iter().map(proof).collect(),
+					parents: pos::parents_of(&parents_of, *i).into_iter().map(proof).collect(),
 				}
 			})
 			.collect(),
@@ -607,10 +606,9 @@ fn the_offchain_worker_challenges_verifies_and_reports_once_per_round() {
 		let (chunks, tree, _, root) = agent_plot(0);
 		expect_challenge(
 			&offchain,
-			"http://agent.test",
-			n,
-			ORACLES[0],
+			("http://agent.test", n, ORACLES[0]),
 			(&chunks, &tree, root),
+			pos::plot_seed(&HP.encode(), 0, 0),
 			false,
 		);
 		Sla::offchain_worker(2);
@@ -641,10 +639,9 @@ fn the_offchain_worker_reports_bad_proofs_other_plots_and_unbound_nodes() {
 		let (chunks, tree, _, root) = agent_plot(0);
 		expect_challenge(
 			&offchain,
-			"http://agent.test",
-			n,
-			ORACLES[0],
+			("http://agent.test", n, ORACLES[0]),
 			(&chunks, &tree, root),
+			pos::plot_seed(&HP.encode(), 0, 0),
 			true,
 		);
 		Sla::offchain_worker(2);
@@ -668,8 +665,16 @@ fn the_offchain_worker_reports_bad_proofs_other_plots_and_unbound_nodes() {
 			root1,
 			plot1
 		));
-		// The worker derives the seed of nonce 1; the answer carries nonce 0's chunks.
-		expect_other_seed(&offchain, "http://agent.test", n, ORACLES[0], (&chunks, &tree, root1));
+		// The worker derives the seed of nonce 1; the answer carries nonce 0's chunks with the
+		// parents nonce 1's graph asks for, so only the label check can fail.
+		let registered = pos::plot_seed(&HP.encode(), 0, 1);
+		expect_challenge(
+			&offchain,
+			("http://agent.test", n, ORACLES[0]),
+			(&chunks, &tree, root1),
+			registered,
+			false,
+		);
 		Sla::offchain_worker(4);
 		assert_eq!(submitted(&pool)[1].outcomes[0].1, Outcome::Fail(FailReason::BadLabel));
 
@@ -683,49 +688,6 @@ fn the_offchain_worker_reports_bad_proofs_other_plots_and_unbound_nodes() {
 		pallet_capacity_market::PlotRoots::<Test>::remove(root1);
 		Sla::offchain_worker(6);
 		assert_eq!(submitted(&pool)[2].outcomes[0].1, Outcome::Fail(FailReason::Uncovered));
-	});
-}
-
-/// As [`expect_challenge`], but the parents sent are those of nonce 0's seed while the chain's
-/// plot is nonce 1's: the agent answers from a plot that is not the node's.
-fn expect_other_seed(
-	state: &parking_lot::RwLock<polkadot_sdk::sp_core::offchain::testing::OffchainState>,
-	endpoint: &str,
-	node: NodeId,
-	oracle: u64,
-	(chunks, tree, root): (&[Vec<u8>], &MerkleTree, [u8; 32]),
-) {
-	// The worker mixes a fresh nonce of its own into the round's seed (the test's offchain
-	// state serves `state.seed` as the node's randomness).
-	let seed =
-		crate::offchain::challenge_seed(&CurrentRound::<Test>::get().info.seed, &state.read().seed);
-	let indices = challenge_indices(&seed, node, &oracle.encode(), pos::MIN_PLOT_CHUNKS, 2);
-	let list: Vec<String> = indices.iter().map(|i| i.to_string()).collect();
-	// Parents by the node's real seed, so only the label check can fail.
-	let node_seed = pos::plot_seed(&HP.encode(), 0, 1);
-	let proof = |i: u32| ChunkProof {
-		index: i,
-		data: chunks[i as usize].clone(),
-		proof: tree.proof(i).expect("in range"),
-	};
-	let response = PlotResponse {
-		chunks: indices
-			.iter()
-			.map(|i| ChallengedChunk {
-				chunk: proof(*i),
-				parents: pos::parents_of(&node_seed, *i).into_iter().map(proof).collect(),
-			})
-			.collect(),
-	};
-	let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
-	state.write().expect_request(PendingRequest {
-		method: "GET".into(),
-		uri: format!("{endpoint}/v1/plots/0x{hex}/challenge?indices={}", list.join(",")),
-		headers: vec![("Accept".into(), "application/octet-stream".into())],
-		response: Some(response.encode()),
-		sent: true,
-		response_headers: vec![],
-		..Default::default()
 	});
 }
 
