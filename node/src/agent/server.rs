@@ -13,7 +13,8 @@
 //!
 //! The version-1 paths `/v1/info` and `/v1/challenge` answer `404` saying where the API moved.
 //! Other paths are `404`, other methods `405`. Request headers must arrive within 10 s (slow
-//! clients are cut off) and at most 1,024 connections are served at once.
+//! clients are cut off), a connection lasts at most 30 s, and at most 1,024 connections are
+//! served at once.
 
 use super::plot::{to_hex, DiskPlot};
 use codec::Encode;
@@ -42,6 +43,10 @@ use tokio::{net::TcpListener, sync::Semaphore};
 const MAX_CONNECTIONS: usize = 1024;
 /// Time a client has to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a connection is kept, whatever it does: a client that stops reading its answer
+/// releases its connection slot (and the answer's memory) after this. An oracle's challenge has a
+/// 2 s deadline; per-client limits and a bound on bytes in flight are issue 22's.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the server serves and counts.
 pub struct State {
@@ -194,11 +199,11 @@ pub async fn serve(listener: TcpListener, state: Arc<State>) {
 				let state = state.clone();
 				async move { Ok::<_, Infallible>(handle(&state, req).await) }
 			});
-			let _ = http1::Builder::new()
+			let connection = http1::Builder::new()
 				.timer(TokioTimer::new())
 				.header_read_timeout(HEADER_TIMEOUT)
-				.serve_connection(TokioIo::new(stream), service)
-				.await;
+				.serve_connection(TokioIo::new(stream), service);
+			let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
 			drop(permit);
 		});
 	}

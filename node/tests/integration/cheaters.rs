@@ -14,6 +14,8 @@
 //! * (d) an endpoint and root copied from another HP: refused (`PlotNotBound`); binding another
 //!   plot's tree root to one's own passport instead registers, but every challenged chunk fails
 //!   its label check (`BadLabel`) and the node is never activated.
+//! * (e) an agent that sends its headers at once and the body after the deadline (the time it
+//!   would spend recomputing): `Timeout`, never activated — the deadline covers the body too.
 //!
 //! The honest node stays `Active` from its activation to the end.
 
@@ -65,6 +67,9 @@ struct HeldPlot {
 	/// `None` for a chunk the cheater dropped.
 	chunks: Vec<Option<Vec<u8>>>,
 	tree: MerkleTree,
+	/// Send the headers at once and the body only after the deadline (the time a cheater would
+	/// spend recomputing while the oracle waits on the body).
+	trickle: bool,
 }
 
 impl HeldPlot {
@@ -80,7 +85,7 @@ impl HeldPlot {
 			tree_root: tree.root(),
 		};
 		let chunks = chunks.into_iter().map(Some).collect();
-		(HeldPlot { seed, claimed: seed, chunks, tree }, plot)
+		(HeldPlot { seed, claimed: seed, chunks, tree, trickle: false }, plot)
 	}
 
 	/// Keeps every tenth chunk only.
@@ -217,16 +222,17 @@ fn serve(mut stream: TcpStream, plots: &RwLock<BTreeMap<String, HeldPlot>>) {
 		}
 	}
 	let path = line.split_whitespace().nth(1).unwrap_or_default().to_string();
-	let body = path
+	let answer = path
 		.strip_prefix("/v1/plots/")
 		.and_then(|rest| rest.split_once("/challenge?indices="))
 		.and_then(|(root, list)| {
 			let indices: Vec<u32> = list.split(',').filter_map(|i| i.parse().ok()).collect();
-			plots.read().expect("lock").get(root).map(|plot| plot.answer(&indices).encode())
+			let plots = plots.read().expect("lock");
+			plots.get(root).map(|plot| (plot.answer(&indices).encode(), plot.trickle))
 		});
-	let (status, body) = match body {
-		Some(body) => ("200 OK", body),
-		None => ("404 Not Found", b"no such plot\n".to_vec()),
+	let (status, body, trickle) = match answer {
+		Some((body, trickle)) => ("200 OK", body, trickle),
+		None => ("404 Not Found", b"no such plot\n".to_vec(), false),
 	};
 	let _ = write!(
 		stream,
@@ -234,7 +240,16 @@ fn serve(mut stream: TcpStream, plots: &RwLock<BTreeMap<String, HeldPlot>>) {
 		 Connection: close\r\n\r\n",
 		body.len()
 	);
-	let _ = stream.write_all(&body);
+	if trickle {
+		// Headers now, the first byte of the body, then the rest past the deadline.
+		let _ = stream.flush();
+		let _ = stream.write_all(&body[..1]);
+		let _ = stream.flush();
+		std::thread::sleep(Duration::from_secs(3));
+		let _ = stream.write_all(&body[1..]);
+	} else {
+		let _ = stream.write_all(&body);
+	}
 }
 
 /// Alice's calls, signed and submitted in order; each returns how it failed, if it did.
@@ -325,6 +340,11 @@ fn cheating_agents_are_refused_or_slashed_and_the_honest_one_stays_active() {
 	let copied_root = copied.bound_root(&hp, 4);
 	held_copy.claimed = pos::plot_seed(&hp, 4, 9);
 	cheat.hold(copied_root, held_copy);
+	// (e) passport 6's own, whole plot, answered with the headers at once and the body late.
+	let (mut slow, slow_plot) = HeldPlot::plot(&hp, 6, 0, pos::MIN_PLOT_CHUNKS);
+	slow.trickle = true;
+	let slow_root = slow_plot.bound_root(&hp, 6);
+	cheat.hold(slow_root, slow);
 
 	let node = Node::start(NodeConfig {
 		name: "dev-cheaters",
@@ -336,7 +356,7 @@ fn cheating_agents_are_refused_or_slashed_and_the_honest_one_stays_active() {
 	rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
 	let mut me = Alice { nonce: 0, genesis: rpc.genesis_hash() };
 
-	// Alice: validator, oracle (passport 1), HP of every node; passports 2–5 minted for her.
+	// Alice: validator, oracle (passport 1), HP of every node; passports 2–6 minted for her.
 	let key = OracleKey::from(alice.public());
 	rpc.request("author_insertKey", json!(["icno", "//Alice", to_hex(alice.public().as_ref())]));
 	let proof = OracleSignature::from(
@@ -356,7 +376,7 @@ fn cheating_agents_are_refused_or_slashed_and_the_honest_one_stays_active() {
 			amount: 100_000 * ICNT,
 		}),
 	);
-	for _ in 2..=5 {
+	for _ in 2..=6 {
 		let mint = RuntimeCall::Passports(pallet_passports::Call::mint {
 			owner: MultiAddress::Id(alice_id.clone()),
 			kind: icn_primitives::passport::PassportKind::HardwareProvider,
@@ -392,20 +412,32 @@ fn cheating_agents_are_refused_or_slashed_and_the_honest_one_stays_active() {
 	me.ok(&mut rpc, register(3, 16, &agent.url(), declared_root, declared));
 	// Node 3 (d): another plot's tree root bound to passport 4, served from that other plot.
 	me.ok(&mut rpc, register(4, 16, &cheat.url(), copied_root, copied));
+	// Node 4 (e): the whole plot, but the answer's body arrives after the deadline.
+	me.ok(&mut rpc, register(6, 16, &cheat.url(), slow_root, slow_plot));
 
 	let mut seen = Seen::default();
 	let round = Duration::from_secs(5 * 6 + 30);
 	wait_until(&mut rpc, &mut seen, "nodes 0 and 1 Active", 3 * round, |rpc, _| {
 		status(rpc, 0) == NodeStatus::Active && status(rpc, 1) == NodeStatus::Active
 	});
-	wait_until(&mut rpc, &mut seen, "failed outcomes for nodes 2 and 3", 2 * round, |_, seen| {
-		let failed = |node: NodeId, reason: FailReason| {
-			seen.outcomes.get(&node).is_some_and(|o| o.contains(&Outcome::Fail(reason)))
-		};
-		failed(2, FailReason::HttpError(404)) && failed(3, FailReason::BadLabel)
-	});
-	assert_eq!(status(&mut rpc, 2), NodeStatus::Pending);
-	assert_eq!(status(&mut rpc, 3), NodeStatus::Pending);
+	wait_until(
+		&mut rpc,
+		&mut seen,
+		"failed outcomes for nodes 2, 3 and 4",
+		2 * round,
+		|_, seen| {
+			let failed = |node: NodeId, reason: FailReason| {
+				seen.outcomes.get(&node).is_some_and(|o| o.contains(&Outcome::Fail(reason)))
+			};
+			failed(2, FailReason::HttpError(404))
+				&& failed(3, FailReason::BadLabel)
+				&& failed(4, FailReason::Timeout)
+		},
+	);
+	for node in [2, 3, 4] {
+		assert_eq!(status(&mut rpc, node), NodeStatus::Pending, "node {node} was activated");
+		assert!(seen.outcomes[&node].iter().all(|o| !o.passed()), "node {node} passed once");
+	}
 
 	// (c) The cheater drops 90% of its plot and recomputes on demand: too slow.
 	cheat

@@ -319,9 +319,18 @@ mod benchmarks {
 	#[benchmark]
 	fn settle_lease() -> Result<(), BenchmarkError> {
 		let cluster = cluster::<T>()?;
-		let (_, id) = node::<T>(cluster, 0, true)?;
+		let (hp, id) = node::<T>(cluster, 0, true)?;
 		let sp = sp::<T>();
 		let lease = lease::<T>(cluster, &sp)?;
+		// The HP re-plotted for the free capacity while the unit was leased, at full coverage:
+		// the lease's end leaves the plot short and starts a re-plot grace (SPEC §5.8).
+		ProofCoverage::<T>::put(Perbill::one());
+		let passport = Nodes::<T>::get(id).map(|n| n.passport).ok_or(BenchmarkError::Weightless)?;
+		let free = u128::from(CAPACITY.saturating_sub(1)) << 30;
+		let (mut small, _) = icn_primitives::pos::declared_plot(&hp.encode(), passport, free);
+		small.nonce = 1;
+		let root = small.bound_root(&hp.encode(), passport);
+		Pallet::<T>::set_endpoint(RawOrigin::Signed(hp).into(), id, endpoint::<T>(), root, small)?;
 		// A full list of fault intervals inside the lease.
 		for _ in 0..MAX_FAULT_INTERVALS {
 			T::BenchmarkHelper::advance_eras(1);
@@ -334,6 +343,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(sp), lease);
 
 		assert!(!Leases::<T>::contains_key(lease));
+		assert!(PlotShortSince::<T>::contains_key(id));
 		Ok(())
 	}
 

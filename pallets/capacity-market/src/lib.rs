@@ -702,7 +702,11 @@ pub mod pallet {
 				Error::<T>::PlotTooSmall
 			);
 			if n.proof_root != proof_root {
-				PlotRoots::<T>::remove(n.proof_root);
+				// Only its own entry: a node migrated from storage v2 has an unbound root, which
+				// may equal another node's.
+				if PlotRoots::<T>::get(n.proof_root) == Some(node) {
+					PlotRoots::<T>::remove(n.proof_root);
+				}
 				PlotRoots::<T>::insert(proof_root, node);
 			}
 			PlotShortSince::<T>::remove(node);
@@ -1133,13 +1137,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `n`'s plot satisfies SPEC §5.8 now: it covers the free capacity, or it fell short
-	/// when leases ended less than `PlotGraceEras` ago.
+	/// (leases ended, or the node was migrated from storage v2 without a plot) less than
+	/// `PlotGraceEras` ago. A node without a plot in its grace is not challenged (oracles skip
+	/// it, so its status stands); after the grace it fails `Uncovered`.
 	pub fn plot_covered(node: NodeId, n: &NodeOf<T>) -> bool {
-		n.plot.check_shape().is_ok()
-			&& (n.plot_covers(ProofCoverage::<T>::get())
-				|| PlotShortSince::<T>::get(node).is_some_and(|since| {
-					T::Eras::current_era() < since.saturating_add(T::PlotGraceEras::get())
-				}))
+		let in_grace = PlotShortSince::<T>::get(node).is_some_and(|since| {
+			T::Eras::current_era() < since.saturating_add(T::PlotGraceEras::get())
+		});
+		in_grace || (n.plot.check_shape().is_ok() && n.plot_covers(ProofCoverage::<T>::get()))
 	}
 
 	/// Removes `n` from the candidate index and free capacity if it is a candidate.

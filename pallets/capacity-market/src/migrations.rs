@@ -72,13 +72,14 @@ pub mod v2 {
 
 /// Version 3: nodes carry their [`Plot`] (SPEC §5.8). A node registered before has a root bound
 /// to nothing (OS-random data of any size), so it gets `Plot::default()` — no chunks, a shape no
-/// oracle accepts: its challenges fail with `Uncovered` until its HP plots anew
-/// (`icn-node agent init`) and calls `set_endpoint`, within the anomaly's grace. This is the
-/// re-registration path of a running chain; `PlotRoots` lists only bound roots, so the old
+/// oracle can verify — and a re-plot grace from the upgrade's era ([`PlotShortSince`]): for
+/// `PlotGraceEras` the oracles skip it (its status stands), then its challenges fail with
+/// `Uncovered` until its HP plots anew (`icn-node agent init`) and calls `set_endpoint`. This is
+/// the re-registration path of a running chain; `PlotRoots` lists only bound roots, so the old
 /// roots are not entered.
 ///
-/// One read and one write per node, in one block: fine for the chains that exist (dev and test
-/// networks with a handful of nodes); a chain with many thousands of nodes would need a
+/// Two reads and two writes per node, in one block: fine for the chains that exist (dev and
+/// test networks with a handful of nodes); a chain with many thousands of nodes would need a
 /// multi-block migration (`pallet-migrations`) instead.
 pub mod v3 {
 	use super::*;
@@ -118,26 +119,32 @@ pub mod v3 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut count = 0u64;
-			crate::Nodes::<T>::translate::<NodeV2<T::AccountId, T::MaxEndpointLen>, _>(|_, old| {
-				count = count.saturating_add(1);
-				Some(Node {
-					hp: old.hp,
-					passport: old.passport,
-					cluster: old.cluster,
-					class: old.class,
-					capacity: old.capacity,
-					leased: old.leased,
-					price: old.price,
-					commitment_end: old.commitment_end,
-					endpoint: old.endpoint,
-					proof_root: old.proof_root,
-					plot: Plot::default(),
-					status: old.status,
-					faults: old.faults,
-				})
-			});
+			let era = T::Eras::current_era();
+			crate::Nodes::<T>::translate::<NodeV2<T::AccountId, T::MaxEndpointLen>, _>(
+				|id, old| {
+					count = count.saturating_add(1);
+					if old.status != NodeStatus::Retired {
+						PlotShortSince::<T>::insert(id, era);
+					}
+					Some(Node {
+						hp: old.hp,
+						passport: old.passport,
+						cluster: old.cluster,
+						class: old.class,
+						capacity: old.capacity,
+						leased: old.leased,
+						price: old.price,
+						commitment_end: old.commitment_end,
+						endpoint: old.endpoint,
+						proof_root: old.proof_root,
+						plot: Plot::default(),
+						status: old.status,
+						faults: old.faults,
+					})
+				},
+			);
 			log::info!(target: LOG_TARGET, "migrated to v3: {count} nodes must re-plot");
-			T::DbWeight::get().reads_writes(count, count)
+			T::DbWeight::get().reads_writes(count.saturating_mul(2), count.saturating_mul(2))
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -1459,8 +1459,13 @@ mod plots {
 			let migrated = node(id);
 			assert_eq!((migrated.proof_root, migrated.plot), ([9; 32], Plot::default()));
 			assert_eq!(migrated.capacity, 100);
-			// Oracles cannot verify it: no plot.
+			// Oracles cannot verify it: no plot. For `PlotGraceEras` they skip it (covered, no
+			// plot), then it is uncovered.
 			use icn_primitives::market::NodeDirectory;
+			let target = <Market as NodeDirectory<u64>>::target(id).expect("live");
+			assert_eq!((target.plot, target.plot_covered), (None, true));
+			assert_eq!(PlotShortSince::<Test>::get(id), Some(0));
+			go_to_era(PLOT_GRACE);
 			let target = <Market as NodeDirectory<u64>>::target(id).expect("live");
 			assert_eq!((target.plot, target.plot_covered), (None, false));
 			// The re-registration path: plot anew and `set_endpoint`.

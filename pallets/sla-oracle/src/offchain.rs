@@ -70,6 +70,12 @@ pub(crate) fn run<T: Config>(now: u32) {
 			.into_iter()
 			.filter_map(|node| {
 				let target = T::Nodes::target(node)?;
+				// A node migrated without a plot is in its re-plot grace: nothing to challenge,
+				// and no outcome, so its status stands (SPEC §5.5: a missing report counts for
+				// no side).
+				if target.plot.is_none() && target.plot_covered {
+					return None;
+				}
 				Some((node, challenge::<T>(&round.info.seed, node, &oracle, &target)))
 			})
 			.collect();
@@ -120,14 +126,23 @@ fn get(url: &str, deadline: sp_runtime::offchain::Timestamp) -> Result<Vec<u8>, 
 	if response.code != 200 {
 		return Err(FailReason::HttpError(response.code));
 	}
+	// The deadline bounds the body too: without it an agent could send its headers at once and
+	// trickle the body while it recomputes the chunks it does not hold (`try_wait` covers the
+	// headers only, and a body read has no deadline of its own).
+	let mut reader = response.body();
+	reader.deadline(deadline);
 	let mut body = Vec::new();
-	for byte in response.body() {
+	for byte in reader.by_ref() {
 		if body.len() >= MAX_BODY {
 			return Err(FailReason::Malformed);
 		}
 		body.push(byte);
 	}
-	Ok(body)
+	match reader.error() {
+		None => Ok(body),
+		Some(sp_runtime::offchain::HttpError::DeadlineReached) => Err(FailReason::Timeout),
+		Some(_) => Err(FailReason::Unreachable),
+	}
 }
 
 /// The seed a challenge draws its chunk indices from: the round's seed and a fresh nonce of the
@@ -185,6 +200,14 @@ pub(crate) fn challenge<T: Config>(
 		})
 	})();
 	match result {
+		// An answer that verified but arrived after the deadline is a timeout: the deadline is
+		// what makes recomputing a missing chunk useless (SPEC §5.8).
+		Ok(())
+			if sp_io::offchain::timestamp().diff(&started).millis()
+				> T::ChallengeTimeoutMs::get() =>
+		{
+			Outcome::Fail(FailReason::Timeout)
+		},
 		Ok(()) => {
 			let elapsed = sp_io::offchain::timestamp().diff(&started).millis();
 			Outcome::Pass { latency_ms: u32::try_from(elapsed).unwrap_or(u32::MAX) }
