@@ -245,8 +245,11 @@ enum HpCommand {
 	AddCapacity { node: u64, added: u64 },
 	/// Extend a node's commitment to end at era `until`.
 	ExtendCommitment { node: u64, until: u32 },
-	/// Retire a node (early: pays the exit penalty; not with leases).
+	/// Retire a node (early: pays the exit penalty; not with leases, nor under an anomaly).
 	Exit { node: u64 },
+	/// Retire a Faulty or Slashing node, paying the rest of its slash schedule (its passport is
+	/// revoked and its leases end with refunds).
+	RetireUnderAnomaly { node: u64 },
 	/// Credit a node's cluster rewards to its HP's pool (anyone may call it).
 	ClaimNodeRewards { node: u64 },
 	/// Claim your own share of your pool (commission and bond share).
@@ -330,8 +333,15 @@ enum SpCommand {
 	},
 	/// Cancel a lease with notice; the rest of the escrow comes back.
 	Cancel { lease: u64 },
-	/// Renew a lease for more eras at the node's current price.
-	Renew { lease: u64, duration: u32 },
+	/// Renew a lease for more eras at the node's current price, if it is at most `--max-price`
+	/// ICNT per unit per era: a price raised just before the renewal is refused.
+	Renew {
+		lease: u64,
+		duration: u32,
+		/// Highest ICNT per unit per era you accept.
+		#[arg(long, value_parser = icnt)]
+		max_price: u128,
+	},
 	/// Settle a lease: pays served eras, returns faulty eras to you as compensation.
 	Settle { lease: u64 },
 }
@@ -835,6 +845,9 @@ async fn hp(cx: &Context, command: HpCommand) -> Result<(), Error> {
 			cx.send(tx.capacity_market().extend_commitment(node, until)).await
 		},
 		HpCommand::Exit { node } => cx.send(tx.capacity_market().exit_node(node)).await,
+		HpCommand::RetireUnderAnomaly { node } => {
+			cx.send(tx.sla_oracle().retire_under_anomaly(node)).await
+		},
 		HpCommand::ClaimNodeRewards { node } => {
 			cx.send(tx.cluster_rewards().claim_node_rewards(node)).await
 		},
@@ -884,8 +897,8 @@ async fn sp(cx: &Context, command: SpCommand) -> Result<(), Error> {
 			.await
 		},
 		SpCommand::Cancel { lease } => cx.send(tx.capacity_market().cancel_lease(lease)).await,
-		SpCommand::Renew { lease, duration } => {
-			cx.send(tx.capacity_market().renew_lease(lease, duration)).await
+		SpCommand::Renew { lease, duration, max_price } => {
+			cx.send(tx.capacity_market().renew_lease(lease, duration, max_price)).await
 		},
 		SpCommand::Settle { lease } => cx.send(tx.capacity_market().settle_lease(lease)).await,
 	}

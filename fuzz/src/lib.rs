@@ -61,8 +61,6 @@ const ACCOUNTS: [Sr25519Keyring; 6] = [
 	Sr25519Keyring::Eve,
 	Sr25519Keyring::Ferdie,
 ];
-/// The registered oracles (indices into [`ACCOUNTS`]).
-const ORACLES: [usize; 3] = [0, 3, 4];
 /// At most this many steps per input, and blocks per `Blocks` step.
 const MAX_STEPS: usize = 64;
 const MAX_BLOCKS_PER_STEP: u32 = 48;
@@ -180,8 +178,15 @@ pub enum Call {
 	Renew {
 		lease: u8,
 		duration: u8,
+		/// The SP's limit (issue 24: an HP may raise its price first).
+		max_price: u16,
 	},
 	DeregisterOracle,
+	/// Registers (again) as an oracle with passport `passport` and the account's oracle key:
+	/// with `DeregisterOracle`, the oracle churn of issue 24 (records must survive it).
+	RegisterOracle {
+		passport: u8,
+	},
 	ClaimNodeRewards {
 		node: u8,
 	},
@@ -312,11 +317,24 @@ impl Call {
 			Call::Cancel { lease } => {
 				RuntimeCall::CapacityMarket(Market::cancel_lease { lease: lease.into() })
 			},
-			Call::Renew { lease, duration } => RuntimeCall::CapacityMarket(Market::renew_lease {
-				lease: lease.into(),
-				duration: u32::from(duration % 16),
-			}),
+			Call::Renew { lease, duration, max_price } => {
+				RuntimeCall::CapacityMarket(Market::renew_lease {
+					lease: lease.into(),
+					duration: u32::from(duration % 16),
+					max_price: price(max_price),
+				})
+			},
 			Call::DeregisterOracle => RuntimeCall::SlaOracle(Oracle::deregister_oracle {}),
+			Call::RegisterOracle { passport } => {
+				let key = oracle_pair(usize::from(who));
+				let proof = (pallet_sla_oracle::POSSESSION_CONTEXT, account(who))
+					.using_encoded(|message| key.sign(message));
+				RuntimeCall::SlaOracle(Oracle::register_oracle {
+					passport: u32::from(passport % 8),
+					key: key.public(),
+					proof,
+				})
+			},
 			Call::ClaimNodeRewards { node } => {
 				RuntimeCall::ClusterRewards(Rewards::claim_node_rewards { node: node.into() })
 			},
@@ -426,7 +444,8 @@ impl Chain {
 	fn reports(&mut self, fails: u32) {
 		let round = pallet_sla_oracle::CurrentRound::<Runtime>::get();
 		let mut bit = 0u32;
-		for &i in &ORACLES {
+		// Every dev account that is an oracle of the round (the fuzzer may register more).
+		for i in 0..ACCOUNTS.len() {
 			let oracle = ACCOUNTS[i].to_account_id();
 			let assigned = SlaOracle::assignments(&oracle);
 			if assigned.is_empty() {

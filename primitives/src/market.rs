@@ -141,15 +141,18 @@ pub trait RewardHooks<AccountId> {
 	/// Something that weighs in `node`'s reward share changed (status, capacity, commitment,
 	/// reliability), or it retired: its share is settled and re-weighed.
 	fn node_changed(node: NodeId);
-	/// SPs paid `amount` for capacity of `class` in `cluster` (lease settlement).
-	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance);
-	/// `oracle` submitted a valid report with `outcomes` outcomes.
+	/// SPs paid `amount` for capacity of `class` in `cluster` (lease settlement), of which the
+	/// protocol took `take` (SPEC §4.10): the usage reward those fees can generate is at most
+	/// `take`, so paying oneself never profits.
+	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance, take: Balance);
+	/// `outcomes` votes of `oracle` agreed with the decided majority of their rounds (SPEC §5.7:
+	/// a vote against it, or on a round never decided, earns nothing).
 	fn report_accepted(oracle: &AccountId, outcomes: u32);
 }
 
 impl<AccountId> RewardHooks<AccountId> for () {
 	fn node_changed(_node: NodeId) {}
-	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance) {}
+	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance, _take: Balance) {}
 	fn report_accepted(_oracle: &AccountId, _outcomes: u32) {}
 }
 
@@ -160,9 +163,9 @@ impl<AccountId, A: RewardHooks<AccountId>, B: RewardHooks<AccountId>> RewardHook
 		A::node_changed(node);
 		B::node_changed(node);
 	}
-	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance) {
-		A::fees_paid(cluster, class, amount);
-		B::fees_paid(cluster, class, amount);
+	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance, take: Balance) {
+		A::fees_paid(cluster, class, amount, take);
+		B::fees_paid(cluster, class, amount, take);
 	}
 	fn report_accepted(oracle: &AccountId, outcomes: u32) {
 		A::report_accepted(oracle, outcomes);
@@ -174,6 +177,12 @@ impl<AccountId, A: RewardHooks<AccountId>, B: RewardHooks<AccountId>> RewardHook
 pub trait NodeReliability {
 	/// The score of `node`: `Perbill::one()` for a node with no failures on record.
 	fn reliability(node: NodeId) -> Perbill;
+	/// Whether an oracle has already reported `node` failing in the round in progress: an
+	/// anomaly may be about to open, so its HP must not be able to slip out first (SPEC §3.9).
+	/// O(1). No oracle, no suspicion.
+	fn is_suspect(_node: NodeId) -> bool {
+		false
+	}
 }
 
 /// What an SP weighs when its request is matched (SPEC §4.5): weights over a lower price, a

@@ -9,7 +9,7 @@ use polkadot_sdk::{
 };
 use scale_info::TypeInfo;
 
-use crate::{market::NodeStatus, EraIndex, NodeId};
+use crate::{market::NodeStatus, NodeId};
 
 /// Keystore key type of oracle keys: `icno` (insert with `icn-node key insert --key-type icno
 /// --scheme sr25519`).
@@ -136,8 +136,10 @@ pub struct NodeSla {
 	pub status: NodeStatus,
 	/// Its reliability score (SPEC §5.6).
 	pub reliability: Perbill,
-	/// The era its open anomaly began, if any.
-	pub faulty_since: Option<EraIndex>,
+	/// The block its open anomaly began, if any (the grace runs from it, SPEC §5.5).
+	pub faulty_since: Option<u32>,
+	/// Rounds in a row it has passed under that anomaly; `RecoveryRounds` close it.
+	pub recovery_passes: u32,
 	/// What has been slashed for its current anomaly.
 	pub slashed: u128,
 	/// Round of the latest votes, and the votes cast for it so far (`true` = pass).

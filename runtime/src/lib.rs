@@ -83,10 +83,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("icn"),
 	impl_name: Cow::Borrowed("icn-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -99,10 +99,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("icn"),
 	impl_name: Cow::Borrowed("icn-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -219,6 +219,8 @@ pub mod signing {
 type Migrations = (
 	pallet_capacity_market::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_capacity_market::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_sla_oracle::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_cluster_rewards::migrations::v2::MigrateV1ToV2<Runtime>,
 );
 
 /// Executive: dispatches blocks and extrinsics to the pallets.

@@ -515,3 +515,135 @@ fn try_state_and_upgrade_checks_pass_on_a_chain_state_snapshot() {
 		assert!(weight.all_lte(configs::RuntimeBlockWeights::get().max_block), "{weight:?}");
 	});
 }
+
+/// SPEC §4.10, issue 24's wash-trading attack through the real pallets: an HP leases its own
+/// node (it is the SP too) to generate usage rewards. Whatever the price, units, duration and
+/// usage multiplier, it ends no richer than the same chain without the self-lease: it pays
+/// `LeaseTake` on every payment and the usage reward those payments generate is capped by it.
+/// (At a multiplier of 10% or more the usage reward equals the take: the self-lease breaks even
+/// before transaction fees, which are not counted here — dispatched directly — and make it a
+/// loss on a real chain.)
+mod wash_trading {
+	use super::*;
+	use frame_support::traits::{fungible::Inspect, Hooks};
+	use icn_primitives::{
+		market::{NodeHealth, NodeStatus},
+		HardwareClass,
+	};
+	use proptest::prelude::*;
+	use sp_runtime::FixedU128;
+
+	/// What a run ended with: Alice's wealth (her balance, free and held, and her credited
+	/// rewards), the takes her lease paid, and the usage rewards the chain emitted.
+	struct Outcome {
+		wealth: Balance,
+		takes: Balance,
+		usage: Balance,
+	}
+
+	fn run(
+		price: Balance,
+		units: u64,
+		duration: u32,
+		multiplier: u32,
+		self_lease: bool,
+	) -> Outcome {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let origin = || RuntimeOrigin::signed(alice.clone());
+			start_block_one();
+			alice_registers_a_storage_node();
+			assert_eq!(CapacityMarket::set_price(origin(), 0, price), Ok(()));
+			assert_eq!(CapacityMarket::set_status(0, NodeStatus::Active), Ok(()));
+			let params = pallet_cluster_rewards::GroupParameters {
+				// Tenths: 0.0 to 20.0, below and above the take's 10%.
+				usage_multiplier: FixedU128::from_rational(multiplier.into(), 10),
+				..pallet_cluster_rewards::GroupParams::<Runtime>::get((0, HardwareClass::Storage))
+					.expect("preset group")
+			};
+			assert_eq!(
+				ClusterRewards::set_group_params(
+					RuntimeOrigin::root(),
+					0,
+					HardwareClass::Storage,
+					params
+				),
+				Ok(())
+			);
+			if self_lease {
+				let request = CapacityMarket::request_capacity(
+					origin(),
+					0,
+					HardwareClass::Storage,
+					units,
+					duration,
+					price,
+					Default::default(),
+					false,
+				);
+				assert!(request.is_ok(), "{request:?}");
+			}
+			let era_length = genesis_config_presets::DEV_ERA_LENGTH;
+			for era in 1..=duration + 2 {
+				let block = era * era_length;
+				System::set_block_number(block);
+				ClusterRewards::on_initialize(block);
+				// The lease (eras 1..=duration) is settled once it ended; its fees are
+				// rewarded at the next era's transition, the loop's last.
+				if self_lease && era == duration + 1 {
+					assert_eq!(CapacityMarket::settle_lease(origin(), 0), Ok(()));
+				}
+			}
+			let _ = ClusterRewards::claim_node_rewards(origin(), 0);
+			assert_eq!(ClusterRewards::do_try_state(), Ok(()));
+			let (mut takes, mut usage) = (0, 0);
+			for record in System::events() {
+				match record.event {
+					RuntimeEvent::CapacityMarket(pallet_capacity_market::Event::LeaseSettled {
+						take,
+						..
+					}) => takes += take,
+					RuntimeEvent::ClusterRewards(
+						pallet_cluster_rewards::Event::GroupRewarded { usage: u, .. },
+					) => usage += u,
+					_ => {},
+				}
+			}
+			let wealth =
+				Balances::total_balance(&alice) + Collateral::pending_rewards(&alice, &alice);
+			Outcome { wealth, takes, usage }
+		})
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(24))]
+		#[test]
+		fn attack_wash_trading_for_usage_rewards_never_profits(
+			price in 1..(ICNT / 10),
+			units in 1u64..=1_024,
+			duration in 1u32..=4,
+			multiplier in 0u32..=200,
+		) {
+			let honest = run(price, units, duration, multiplier, false);
+			let washing = run(price, units, duration, multiplier, true);
+			// The payer's loss (the take: the rest of what it paid came back as HP income) is
+			// at least the usage reward its payments generated, exactly.
+			prop_assert!(
+				washing.takes >= washing.usage,
+				"usage {} over the takes {} (price {price}, {units} units, {duration} eras, \
+				 multiplier {multiplier})",
+				washing.usage,
+				washing.takes
+			);
+			// So it ends no richer than without the self-lease, but for the reward
+			// accumulator's rounding, which moves at most one planck per era either way.
+			let rounding = Balance::from(duration) + 2;
+			prop_assert!(
+				washing.wealth <= honest.wealth + rounding,
+				"self-leasing gained {} (price {price}, {units} units, {duration} eras, \
+				 multiplier {multiplier})",
+				washing.wealth - honest.wealth
+			);
+		}
+	}
+}

@@ -313,7 +313,7 @@ fn every_actor_uses_the_icn_cli_against_a_dev_node() {
 	assert!(has(&events, "CapacityMarket.CapacityAdded"), "{events:?}");
 	let events = icn.tx(&["--suri", "//Alice", "hp", "extend-commitment", "0", "40"]);
 	assert!(has(&events, "CapacityMarket.CommitmentExtended"), "{events:?}");
-	let events = icn.tx(&["--suri", "//Bob", "sp", "renew", "1", "2"]);
+	let events = icn.tx(&["--suri", "//Bob", "sp", "renew", "1", "2", "--max-price", "0.05"]);
 	assert!(has(&events, "CapacityMarket.LeaseRenewed"), "{events:?}");
 
 	// Governance through sudo; anyone else gets the sudo pallet's error.

@@ -252,11 +252,17 @@ fn oracle_activates_faults_slashes_and_recovers_nodes_over_real_http() {
 		"a stopped agent is unreachable: {failures:?}"
 	);
 
-	// Restart it on the same port and data: the anomaly closes.
+	// Restart it on the same port and data: after `RecoveryRounds` passed rounds in a row the
+	// anomaly closes (SPEC §5.5), the passes before that only counted.
 	agents[1] = Some(Agent::start(dirs[1].path(), &listen(1), &[]));
-	wait_until(&mut rpc, &mut seen, "node 1 Active again", 2 * round, |rpc, _| {
+	let recovery = icn_runtime::configs::RecoveryRounds::get();
+	wait_until(&mut rpc, &mut seen, "node 1 Active again", (recovery + 1) * round, |rpc, _| {
 		status(rpc, 1) == NodeStatus::Active
 	});
+	assert!(seen
+		.events
+		.iter()
+		.any(|e| matches!(e, pallet_sla_oracle::Event::Recovering { node: 1, passes: 1 })));
 	assert!(seen
 		.events
 		.iter()

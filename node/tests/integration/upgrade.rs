@@ -20,6 +20,9 @@ use crate::{
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The `spec_version` of the runtime the dev chain starts with; the upgrade runs `SPEC + 1`.
+const SPEC: u32 = icn_runtime::VERSION.spec_version;
+
 /// The runtime spec version the node reports at `at`.
 fn spec_version(rpc: &mut Rpc, at: &Value) -> u64 {
 	let version = rpc.request("state_getRuntimeVersion", json!([at]));
@@ -36,7 +39,7 @@ fn pallet_state(rpc: &mut Rpc, pallets: &[&str], at: &Value) -> BTreeMap<String,
 }
 
 /// `call` signed by `signer` for the runtime with `spec_version` (the helpers in
-/// `icn_runtime::signing` sign for the version compiled into this test, 100).
+/// `icn_runtime::signing` sign for the version compiled into this test, [`SPEC`]).
 fn sign_for(
 	signer: Sr25519Keyring,
 	nonce: u32,
@@ -73,9 +76,9 @@ fn set_code_upgrades_a_running_dev_chain_which_keeps_finalizing_with_its_state()
 	// Protocol state to carry across the upgrade: Alice bonds and registers as an oracle-less HP.
 	let bond =
 		RuntimeCall::Collateral(pallet_collateral_delegation::Call::bond { amount: 3_000 * ICNT });
-	submit_and_wait(&mut rpc, &sign_for(alice, 0, genesis, 100, bond).encode());
+	submit_and_wait(&mut rpc, &sign_for(alice, 0, genesis, SPEC, bond).encode());
 	let before_upgrade = rpc.request("chain_getBlockHash", json!([]));
-	assert_eq!(spec_version(&mut rpc, &before_upgrade), 100);
+	assert_eq!(spec_version(&mut rpc, &before_upgrade), u64::from(SPEC));
 	let pallets = ["Passports", "Collateral", "CapacityMarket"];
 	let state_before = pallet_state(&mut rpc, &pallets, &before_upgrade);
 	assert!(
@@ -86,7 +89,8 @@ fn set_code_upgrades_a_running_dev_chain_which_keeps_finalizing_with_its_state()
 	// The upgrade, as governance (sudo on dev chains) applies it.
 	let set_code = RuntimeCall::System(frame_system::Call::set_code { code: wasm.to_vec() });
 	let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set_code) });
-	let upgrade_block = submit_and_wait(&mut rpc, &sign_for(alice, 1, genesis, 100, sudo).encode());
+	let upgrade_block =
+		submit_and_wait(&mut rpc, &sign_for(alice, 1, genesis, SPEC, sudo).encode());
 	let events = events_at(&mut rpc, &upgrade_block);
 	assert!(
 		events
@@ -104,8 +108,12 @@ fn set_code_upgrades_a_running_dev_chain_which_keeps_finalizing_with_its_state()
 	// The chain keeps authoring on the new runtime, and GRANDPA keeps finalizing past it.
 	let best = rpc.wait_for_header(&new_heads, upgraded_at + 3, TIMEOUT);
 	let best_hash = rpc.request("chain_getBlockHash", json!([header_number(&best)]));
-	assert_eq!(spec_version(&mut rpc, &best_hash), 101, "the new runtime runs");
-	assert_eq!(spec_version(&mut rpc, &before_upgrade), 100, "old blocks keep the old one");
+	assert_eq!(spec_version(&mut rpc, &best_hash), u64::from(SPEC) + 1, "the new runtime runs");
+	assert_eq!(
+		spec_version(&mut rpc, &before_upgrade),
+		u64::from(SPEC),
+		"old blocks keep the old one"
+	);
 	rpc.wait_for_header(&finalized, upgraded_at + 2, TIMEOUT);
 
 	// The protocol pallets' storage is byte for byte what it was (no migration was due: every
@@ -118,17 +126,18 @@ fn set_code_upgrades_a_running_dev_chain_which_keeps_finalizing_with_its_state()
 		alice,
 		2,
 		genesis,
-		100,
+		SPEC,
 		RuntimeCall::System(frame_system::Call::remark { remark: b"old".to_vec() }),
 	);
 	let refused = rpc.call("author_submitExtrinsic", json!([to_hex(&stale.encode())]));
-	assert!(refused.is_err(), "a transaction for spec 100 was accepted after the upgrade");
+	assert!(refused.is_err(), "a transaction for the old spec was accepted after the upgrade");
 	let delegate = RuntimeCall::Collateral(pallet_collateral_delegation::Call::delegate {
 		hp: alice.to_account_id(),
 		amount: 500 * ICNT,
 	});
 	let bob = Sr25519Keyring::Bob;
-	let in_block = submit_and_wait(&mut rpc, &sign_for(bob, 0, genesis, 101, delegate).encode());
+	let in_block =
+		submit_and_wait(&mut rpc, &sign_for(bob, 0, genesis, SPEC + 1, delegate).encode());
 	let events = events_at(&mut rpc, &in_block);
 	assert!(
 		events.iter().any(|e| matches!(

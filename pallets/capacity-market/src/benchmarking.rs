@@ -1,7 +1,8 @@
 //! Benchmarks of the capacity-market pallet (frame-benchmarking v2). Worst cases: the longest
 //! region and endpoint, nodes in the candidate index (so updates move index entries), early exits
-//! (penalty path), `request_capacity` with `a` allocations and `e` more candidates of distinct HPs,
-//! and settlement across a full list of fault intervals that ends the lease.
+//! (penalty path), `request_capacity` with `a` allocations, `e` more candidates of distinct HPs
+//! and `s` cheaper entries it must pass over (commitments too short for the lease), and
+//! settlement across a full list of fault intervals that ends the lease.
 
 use super::*;
 use alloc::vec;
@@ -90,10 +91,36 @@ fn lease<T: Config>(cluster: ClusterId, sp: &T::AccountId) -> Result<LeaseId, Be
 	Ok(id)
 }
 
-/// A cluster of `a + e` active nodes, priced so that the first `a` rank best; returns it and the
-/// candidate-index key of the `a`-th node (the last a request of `a` allocations takes).
-fn request_setup<T: Config>(e: u32, a: u32) -> Result<(ClusterId, SortKey), BenchmarkError> {
+/// A cluster of `a + e` active nodes, priced so that the first `a` rank best, and `s` active
+/// nodes cheaper than all of them whose HPs are uncovered past their top-up window (the costliest
+/// entry to pass over: the coverage check reads the HP's ledger and requirement); returns it and
+/// the candidate-index key of the `a`-th node (the last a request of `a` allocations takes).
+fn request_setup<T: Config>(
+	e: u32,
+	a: u32,
+	s: u32,
+) -> Result<(ClusterId, SortKey), BenchmarkError> {
 	let cluster = cluster::<T>()?;
+	for j in 0..s {
+		let hp: T::AccountId = account("short", j, 0);
+		let passport = T::BenchmarkHelper::provision_hp(&hp);
+		let id = NextNodeId::<T>::get();
+		let (plot, root) = plot::<T>(&hp, passport, 0);
+		Pallet::<T>::register_node(
+			RawOrigin::Signed(hp).into(),
+			passport,
+			cluster,
+			HardwareClass::Storage,
+			CAPACITY,
+			PRICE.saturating_sub(1).saturating_sub(Balance::from(j)),
+			T::MinCommitmentEras::get().saturating_add(200),
+			endpoint::<T>(),
+			root,
+			plot,
+		)?;
+		Pallet::<T>::set_status(id, NodeStatus::Active)?;
+		T::BenchmarkHelper::uncover_hp(&account("short", j, 0));
+	}
 	let mut last = None;
 	for i in 0..a.saturating_add(e) {
 		let (_, id) = node::<T>(cluster, i, true)?;
@@ -102,6 +129,11 @@ fn request_setup<T: Config>(e: u32, a: u32) -> Result<(ClusterId, SortKey), Benc
 		}
 	}
 	Ok((cluster, last.ok_or(BenchmarkError::Weightless)?))
+}
+
+/// The duration of the benchmarked requests.
+fn request_duration<T: Config>() -> EraIndex {
+	10
 }
 
 /// Preferences that weigh every criterion.
@@ -232,8 +264,11 @@ mod benchmarks {
 	fn request_capacity(
 		e: Linear<0, { T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()) }>,
 		a: Linear<1, { T::MaxAllocations::get() }>,
+		// The scan ends at the `MaxSkipped`-th entry passed over: one short, the request still
+		// reaches its candidates (the weight is linear in `s`, and charged at `MaxSkipped`).
+		s: Linear<0, { T::MaxSkipped::get().saturating_sub(1) }>,
 	) -> Result<(), BenchmarkError> {
-		let (cluster, last) = request_setup::<T>(e, a)?;
+		let (cluster, last) = request_setup::<T>(e, a, s)?;
 		let sp = sp::<T>();
 		let amount = CAPACITY.saturating_mul(u64::from(a));
 
@@ -243,7 +278,7 @@ mod benchmarks {
 			cluster,
 			HardwareClass::Storage,
 			amount,
-			10,
+			request_duration::<T>(),
 			PRICE.saturating_mul(10),
 			preferences(),
 			false,
@@ -370,7 +405,7 @@ mod benchmarks {
 		let lease = lease::<T>(cluster, &sp)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(sp), lease, 10);
+		_(RawOrigin::Signed(sp), lease, 10, Balance::MAX);
 
 		assert!(Leases::<T>::get(lease).is_some_and(|l| l.renewed));
 		Ok(())

@@ -23,8 +23,10 @@
 //! iterating the prefix yields nodes by ascending price, then id, and reads only what it consumes.
 //! A node is in the index exactly while it is `Active` and has free capacity.
 //!
-//! Storage that grows with users: nodes (each needs a staked passport, which only governance
-//! mints, and held collateral) and their per-HP index.
+//! Storage that grows with users (SPEC §9): nodes (each needs a staked passport, which only
+//! governance mints, and held collateral) and their per-HP index; leases and their per-SP and
+//! per-node index entries, each paid for by `LeaseDeposit` held from its SP until it is removed
+//! ([`HoldReason::LeaseDeposit`]), so leases with dust escrow are not free.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -59,7 +61,10 @@ use frame_support::{
 		tokens::Precision,
 	},
 };
-use polkadot_sdk::sp_runtime::{traits::Zero, Perbill};
+use polkadot_sdk::sp_runtime::{
+	traits::{Saturating, Zero},
+	Perbill,
+};
 
 /// Eras in `from..to` that overlap any of `faults` (each `start..end`, end exclusive).
 pub fn faulty_eras(faults: &[(EraIndex, EraIndex)], from: EraIndex, to: EraIndex) -> EraIndex {
@@ -79,6 +84,9 @@ pub trait BenchmarkHelper<AccountId> {
 	fn provision_hp(hp: &AccountId) -> PassportId;
 	/// Moves the chain `eras` eras forward.
 	fn advance_eras(eras: EraIndex);
+	/// Makes `hp` uncovered past its top-up window (SPEC §3.8), so that its nodes take no new
+	/// leases: the costliest entry a request passes over. May move the chain forward.
+	fn uncover_hp(hp: &AccountId);
 }
 
 /// Log target of this pallet.
@@ -138,6 +146,15 @@ pub struct Ids {
 	pub request: RequestId,
 	/// The next lease's id.
 	pub lease: LeaseId,
+}
+
+/// What matching read of the candidate index ([`Pallet::do_quote`]): the request's weight.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct EntriesRead {
+	/// Eligible candidates it scored (at most `MaxCandidates`).
+	pub considered: u32,
+	/// Entries it passed over as unable to serve the request (at most `MaxSkipped`).
+	pub skipped: u32,
 }
 
 /// A candidate's place in the index: its `(cluster, class)`, sort key and free units.
@@ -303,6 +320,13 @@ pub mod pallet {
 		/// Most candidates a request considers (SPEC §4.6).
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
+		/// Most index entries a request passes over because they cannot serve it (a commitment
+		/// that ends before the lease would, an HP whose collateral no longer covers it): a
+		/// budget of their own, so cheap ineligible nodes cannot use up `MaxCandidates` and hide
+		/// the eligible ones behind them (SPEC §4.10). Hiding them takes more than this many
+		/// such nodes, each with its own passport, which only governance mints.
+		#[pallet::constant]
+		type MaxSkipped: Get<u32>;
 		/// Most nodes one request is split across: each allocation is a lease with its own
 		/// writes, so this bounds a request's weight (SPEC leaves it open; at most
 		/// `MaxCandidates`). A request that would need more nodes gets these, and fails unless
@@ -314,6 +338,19 @@ pub mod pallet {
 		/// Told about every change of a node's status, capacity or commitment, its retirement,
 		/// and the fees SPs pay (the rewards pallet, SPEC §6; the SLA oracle's node records).
 		type Hooks: RewardHooks<Self::AccountId>;
+		/// `LeaseTake` (SPEC §4.10): the protocol's share of every lease payment, paid to
+		/// [`Config::Treasury`]. The usage reward a payment can generate never exceeds it (the
+		/// rewards pallet caps usage rewards by the takes, `RewardHooks::fees_paid`), so an SP
+		/// leasing its own HP's node loses at least what it could earn back.
+		#[pallet::constant]
+		type LeaseTake: Get<Perbill>;
+		/// Where the lease take goes.
+		type Treasury: Get<Self::AccountId>;
+		/// Held from the SP for every open lease and returned when it is removed: leases (and
+		/// their two index entries) are storage that grows with users, so each is paid for
+		/// however small its escrow (SPEC §9). Changing it needs a migration of the holds.
+		#[pallet::constant]
+		type LeaseDeposit: Get<Balance>;
 		/// Notice an SP gives to cancel a lease, in eras (SPEC §4.8).
 		#[pallet::constant]
 		type CancelNoticeEras: Get<EraIndex>;
@@ -368,6 +405,9 @@ pub mod pallet {
 		/// An SP's payment for its leases, held until each era of service is settled (SPEC §4.4).
 		#[codec(index = 0)]
 		Escrow,
+		/// An SP's deposit for the storage of each open lease, returned when it is removed.
+		#[codec(index = 1)]
+		LeaseDeposit,
 	}
 
 	/// Every open lease, by id.
@@ -478,9 +518,20 @@ pub mod pallet {
 		NodeForceRetired { node: NodeId, era: EraIndex },
 		/// `node` retired; `penalty` was charged for leaving before its commitment ended.
 		NodeRetired { node: NodeId, penalty: Balance },
-		/// Eras of `lease` were settled: `paid` to the HP, `compensation` back to the SP for eras
-		/// the node was faulty.
-		LeaseSettled { lease: LeaseId, paid: Balance, compensation: Balance, settled_to: EraIndex },
+		/// Eras of `lease` were settled: `paid` to the HP, `take` of the payment to the treasury
+		/// (SPEC §4.10), `compensation` back to the SP for eras the node was faulty.
+		LeaseSettled {
+			lease: LeaseId,
+			paid: Balance,
+			take: Balance,
+			compensation: Balance,
+			settled_to: EraIndex,
+		},
+		/// `hp` could not be credited through its pool for `lease` (its collateral ledger is
+		/// gone, e.g. after a force-retirement and withdrawal): `amount` was paid to its account
+		/// directly, or, if even that failed, returned to the SP (`refunded`) — never left held
+		/// (SPEC §4.10).
+		LeaseIncomeNotPooled { lease: LeaseId, hp: T::AccountId, amount: Balance, refunded: bool },
 		/// `lease` ended; its capacity is free again (unless a renewal took it over).
 		LeaseEnded { lease: LeaseId },
 		/// The SP cancelled `lease`: it now ends at `end`; `released` escrow returned.
@@ -573,6 +624,11 @@ pub mod pallet {
 		ProofRootInUse,
 		/// The plot is smaller than `ProofCoverage` of the node's free capacity (SPEC §5.8).
 		PlotTooSmall,
+		/// The node is `Faulty` or `Slashing`, or reported failing this round: it cannot exit
+		/// until its anomaly closes (SPEC §3.9).
+		NodeUnderAnomaly,
+		/// The node's price is above the `max_price` the SP accepts.
+		PriceAboveMax,
 	}
 
 	#[pallet::hooks]
@@ -762,12 +818,23 @@ pub mod pallet {
 
 		/// Retires the caller's `node`: its capacity is released from collateral and its passport
 		/// unstaked. Before the commitment ends this charges the early-exit penalty (SPEC §3.7).
-		/// A node with leased capacity cannot exit.
+		/// A node with leased capacity cannot exit, nor a node under an anomaly (`Faulty` or
+		/// `Slashing`, SPEC §3.9): it could otherwise leave for the early-exit penalty, keep its
+		/// passport and unbond the rest, cheaper than the slash schedule. It exits once the
+		/// anomaly closes, is force-retired by the schedule, or its HP retires it paying the rest
+		/// of the schedule (`SlaOracle::retire_under_anomaly`; passport revoked either way).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::exit_node())]
 		pub fn exit_node(origin: OriginFor<T>, node: NodeId) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
 			let n = Self::owned_node(&hp, node)?;
+			// Nor a node an oracle has reported failing this round: it would leave between the
+			// first failing vote and the majority's.
+			ensure!(
+				!matches!(n.status, NodeStatus::Faulty | NodeStatus::Slashing)
+					&& !T::Reliability::is_suspect(node),
+				Error::<T>::NodeUnderAnomaly
+			);
 			ensure!(!Self::has_leases(node, &n), Error::<T>::NodeHasLeases);
 			let penalty = if T::Eras::current_era() < n.commitment_end {
 				T::Collateral::charge_early_exit(&hp, n.class, n.capacity)
@@ -790,7 +857,8 @@ pub mod pallet {
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::request_capacity(
 			T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()),
-			T::MaxAllocations::get()
+			T::MaxAllocations::get(),
+			T::MaxSkipped::get(),
 		))]
 		pub fn request_capacity(
 			origin: OriginFor<T>,
@@ -808,7 +876,7 @@ pub mod pallet {
 			// SP who could not escrow the maximum is refused, whatever matching finds.
 			T::Currency::ensure_can_hold(&HoldReason::Escrow.into(), &sp, max_cost)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			let (quote, considered) =
+			let (quote, read) =
 				Self::do_quote(cluster, class, amount, duration, max_price, preferences)?;
 			ensure!(quote.allocated > 0, Error::<T>::NoMatch);
 			ensure!(allow_partial || quote.allocated == amount, Error::<T>::InsufficientCapacity);
@@ -816,6 +884,13 @@ pub mod pallet {
 			// holding the maximum and releasing the rest: the same end state, one update.
 			T::Currency::hold(&HoldReason::Escrow.into(), &sp, quote.cost)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			// One storage deposit per lease (SPEC §9), so that dust leases are not free.
+			let deposit = T::LeaseDeposit::get()
+				.saturating_mul(Balance::from(quote.allocations.len() as u32));
+			if !deposit.is_zero() {
+				T::Currency::hold(&HoldReason::LeaseDeposit.into(), &sp, deposit)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
 
 			let mut ids = NextIds::<T>::get();
 			let request = ids.request;
@@ -876,9 +951,9 @@ pub mod pallet {
 			// the same execution time within the machine's noise, which made its fitted base
 			// weight swing by more than the write it saves.
 			let allocations = quote.allocations.len() as u32;
-			let passed_over = considered.saturating_sub(allocations);
+			let passed_over = read.considered.saturating_sub(allocations);
 			let unwritten = allocations.saturating_sub(reindexed);
-			let weight = T::WeightInfo::request_capacity(passed_over, allocations)
+			let weight = T::WeightInfo::request_capacity(passed_over, allocations, read.skipped)
 				.saturating_sub(T::DbWeight::get().writes(u64::from(unwritten)));
 			Ok(Some(weight).into())
 		}
@@ -906,12 +981,15 @@ pub mod pallet {
 			let compensation = per_era.saturating_mul(Balance::from(unpaid)).saturating_add(refund);
 			let due = paid.saturating_add(compensation);
 			T::Currency::release(&HoldReason::Escrow.into(), &l.sp, due, Precision::Exact)?;
-			if !paid.is_zero() {
-				T::Rewards::credit_reward(&l.sp, &n.hp, paid)?;
-				T::Hooks::fees_paid(n.cluster, n.class, paid);
-			}
+			let (paid, take, compensation) = Self::pay_hp(lease, &l.sp, &n, paid, compensation);
 			l.settled_to = to;
-			Self::deposit_event(Event::LeaseSettled { lease, paid, compensation, settled_to: to });
+			Self::deposit_event(Event::LeaseSettled {
+				lease,
+				paid,
+				take,
+				compensation,
+				settled_to: to,
+			});
 			if to == l.end || retired.is_some() {
 				Self::end_lease(lease, &l, n)?;
 			} else {
@@ -941,15 +1019,18 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Renews the caller's `lease` for `duration` more eras at the node's current price
-		/// (SPEC §4.8): a new lease of the same units starts when this one ends and takes over
-		/// its capacity; its whole cost is escrowed now.
+		/// Renews the caller's `lease` for `duration` more eras at the node's current price, if
+		/// that is at most `max_price` per unit per era (SPEC §4.8, §4.10: an HP that raises its
+		/// price just before the renewal lands cannot overcharge the SP): a new lease of the
+		/// same units starts when this one ends and takes over its capacity; its whole cost is
+		/// escrowed now.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::renew_lease())]
 		pub fn renew_lease(
 			origin: OriginFor<T>,
 			lease: LeaseId,
 			duration: EraIndex,
+			#[pallet::compact] max_price: Balance,
 		) -> DispatchResult {
 			let sp = ensure_signed(origin)?;
 			ensure!(duration > 0, Error::<T>::ZeroDuration);
@@ -958,6 +1039,7 @@ pub mod pallet {
 			ensure!(!l.renewed, Error::<T>::AlreadyRenewed);
 			let n = Nodes::<T>::get(l.node).ok_or(Error::<T>::UnknownNode)?;
 			ensure!(n.status == NodeStatus::Active, Error::<T>::NodeNotLeasable);
+			ensure!(n.price <= max_price, Error::<T>::PriceAboveMax);
 			let end = l.end.checked_add(duration).ok_or(Error::<T>::Overflow)?;
 			ensure!(end <= n.commitment_end, Error::<T>::NodeNotLeasable);
 			let cost = Balance::from(l.units)
@@ -966,6 +1048,11 @@ pub mod pallet {
 				.ok_or(Error::<T>::Overflow)?;
 			T::Currency::hold(&HoldReason::Escrow.into(), &sp, cost)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let deposit = T::LeaseDeposit::get();
+			if !deposit.is_zero() {
+				T::Currency::hold(&HoldReason::LeaseDeposit.into(), &sp, deposit)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
 			let mut ids = NextIds::<T>::get();
 			let renewal = ids.lease;
 			ids.lease = renewal.checked_add(1).ok_or(Error::<T>::IdsExhausted)?;
@@ -1199,12 +1286,76 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Pays a settlement's served eras, `due`, already released from `sp`'s escrow (SPEC
+	/// §4.7, §4.10): `LeaseTake × due` (rounded up) to the treasury and the rest to the HP —
+	/// through its pool split (SPEC §3.4) when it can be credited, otherwise to its account; if
+	/// even that fails, nothing is taken and all of `due` stays with the SP. Settlement thus
+	/// never fails on the HP's side and never traps the SP's escrow. Returns `(paid to the HP,
+	/// take, compensation)` as they ended up; the fees, with their take, count toward usage
+	/// rewards only when the HP was paid.
+	fn pay_hp(
+		lease: LeaseId,
+		sp: &T::AccountId,
+		n: &NodeOf<T>,
+		due: Balance,
+		compensation: Balance,
+	) -> (Balance, Balance, Balance) {
+		use frame_support::traits::tokens::Preservation;
+		if due.is_zero() {
+			return (0, 0, compensation);
+		}
+		let take = T::LeaseTake::get().mul_ceil(due).min(due);
+		let net = due.saturating_sub(take);
+		// `credit_reward` changes nothing when it fails; the layer makes sure of it.
+		let credited = net.is_zero()
+			|| frame_support::storage::with_storage_layer(|| {
+				T::Rewards::credit_reward(sp, &n.hp, net)
+			})
+			.is_ok();
+		if !credited {
+			let transferred =
+				T::Currency::transfer(sp, &n.hp, net, Preservation::Expendable).is_ok();
+			Self::deposit_event(Event::LeaseIncomeNotPooled {
+				lease,
+				hp: n.hp.clone(),
+				amount: net,
+				refunded: !transferred,
+			});
+			if !transferred {
+				return (0, 0, compensation.saturating_add(due));
+			}
+		}
+		// A take the treasury cannot receive (below its existential deposit) stays with the SP,
+		// and then generates no usage reward either.
+		let taken = if take.is_zero()
+			|| T::Currency::transfer(sp, &T::Treasury::get(), take, Preservation::Expendable)
+				.is_ok()
+		{
+			take
+		} else {
+			0
+		};
+		T::Hooks::fees_paid(n.cluster, n.class, due, taken);
+		(net, taken, compensation.saturating_add(take.saturating_sub(taken)))
+	}
+
 	/// Removes a fully settled lease; frees its capacity unless a renewal took it over.
 	/// A force-retired node is removed with its last lease.
 	fn end_lease(lease: LeaseId, l: &Lease<T::AccountId>, mut n: NodeOf<T>) -> DispatchResult {
 		Leases::<T>::remove(lease);
 		LeasesBySp::<T>::remove(&l.sp, lease);
 		LeasesByNode::<T>::remove(l.node, lease);
+		// Its storage is gone: the deposit goes back (best effort: what is held, should the
+		// constant have changed without a migration).
+		let deposit = T::LeaseDeposit::get();
+		if !deposit.is_zero() {
+			T::Currency::release(
+				&HoldReason::LeaseDeposit.into(),
+				&l.sp,
+				deposit,
+				Precision::BestEffort,
+			)?;
+		}
 		if !l.renewed {
 			let before = Self::index_entry(l.node, &n);
 			let coverage = ProofCoverage::<T>::get();
@@ -1248,14 +1399,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// What a request would get on the current state (SPEC §4.5), and how many candidates were
-	/// considered. `request_capacity` and the `quote` runtime API both call this, so they agree.
+	/// What a request would get on the current state (SPEC §4.5), and how many index entries it
+	/// read. `request_capacity` and the `quote` runtime API both call this, so they agree.
 	///
-	/// Reads at most `MaxCandidates` index entries, cheapest first, stopping at the first above
-	/// `max_price`; keeps those whose commitment covers the lease and whose HP takes new leases
-	/// (SPEC §3.8); scores them by `preferences` over price, reliability and commitment, each
-	/// normalised within the candidate set; allocates greedily by score, ties by node id, on at
-	/// most `MaxAllocations` nodes.
+	/// Reads index entries cheapest first, stopping at the first above `max_price`; keeps those
+	/// whose commitment covers the lease and whose HP takes new leases (SPEC §3.8), at most
+	/// `MaxCandidates` of them, and passes over at most `MaxSkipped` that fail those checks
+	/// (SPEC §4.10: the two budgets are separate, so ineligible entries never crowd out
+	/// eligible ones); scores the kept ones by `preferences` over price, reliability and
+	/// commitment, each normalised within the candidate set; allocates greedily by score, ties
+	/// by node id, on at most `MaxAllocations` nodes.
 	pub fn do_quote(
 		cluster: ClusterId,
 		class: HardwareClass,
@@ -1263,27 +1416,36 @@ impl<T: Config> Pallet<T> {
 		duration: EraIndex,
 		max_price: Balance,
 		preferences: Preferences,
-	) -> Result<(Quote, u32), DispatchError> {
+	) -> Result<(Quote, EntriesRead), DispatchError> {
 		let lease_end = T::Eras::current_era()
 			.checked_add(1)
 			.and_then(|s| s.checked_add(duration))
 			.ok_or(Error::<T>::Overflow)?;
-		let mut considered = 0u32;
+		let mut read = EntriesRead::default();
 		let mut candidates: alloc::vec::Vec<(NodeId, NodeOf<T>)> = alloc::vec::Vec::new();
 		for key in Candidates::<T>::iter_key_prefix((cluster, class)) {
-			if considered >= T::MaxCandidates::get() {
-				break;
-			}
-			considered = considered.saturating_add(1);
 			let (price, id) = key.decode_parts();
 			if price > max_price {
 				break;
 			}
-			let Some(n) = Nodes::<T>::get(id) else { continue };
-			if n.commitment_end < lease_end || !T::Collateral::accepts_new_leases(&n.hp) {
-				continue;
+			let eligible = Nodes::<T>::get(id).filter(|n| {
+				n.commitment_end >= lease_end && T::Collateral::accepts_new_leases(&n.hp)
+			});
+			match eligible {
+				Some(n) => {
+					read.considered.saturating_inc();
+					candidates.push((id, n));
+					if read.considered >= T::MaxCandidates::get() {
+						break;
+					}
+				},
+				None => {
+					read.skipped.saturating_inc();
+					if read.skipped >= T::MaxSkipped::get() {
+						break;
+					}
+				},
 			}
-			candidates.push((id, n));
 		}
 		let (min_price, max_seen) = candidates
 			.iter()
@@ -1335,7 +1497,7 @@ impl<T: Config> Pallet<T> {
 			quote.allocated = quote.allocated.saturating_add(units);
 			quote.allocations.push(Allocation { node, units, price });
 		}
-		Ok((quote, considered))
+		Ok((quote, read))
 	}
 
 	/// The first `limit` candidates of `(cluster, class)` in matching order.
@@ -1413,6 +1575,32 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				leased.get(&id).copied().unwrap_or(0) == n.leased,
 				"leased differs from leases"
+			);
+		}
+		// SPEC §9: the escrow held for every SP with open leases is exactly what they can still
+		// pay, `Σ units × price × (end − settled_to)`.
+		let mut open: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+		for (sp, _) in LeasesBySp::<T>::iter_keys() {
+			let entry = open.entry(sp).or_default();
+			*entry = entry.saturating_add(1);
+		}
+		for (sp, amount) in &owed {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::Escrow.into(), sp) == *amount,
+				"an SP's escrow differs from what its open leases can pay"
+			);
+			// And it holds one storage deposit per open lease (SPEC §9).
+			let leases = open.get(sp).copied().unwrap_or(0);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::LeaseDeposit.into(), sp)
+					== T::LeaseDeposit::get().saturating_mul(leases),
+				"an SP's lease deposits differ from its open leases"
+			);
+		}
+		for (sp, lease) in LeasesBySp::<T>::iter_keys() {
+			ensure!(
+				Leases::<T>::get(lease).is_some_and(|l| l.sp == sp),
+				"an SP's lease index lists a lease that is not its own"
 			);
 		}
 		for (id, _) in ForceRetired::<T>::iter() {

@@ -82,6 +82,9 @@ impl pallet_collateral_delegation::Config for Test {
 pub const MIN_COMMITMENT: u32 = 5;
 pub const MAX_CANDIDATES: u32 = 8;
 pub const MAX_ALLOCATIONS: u32 = 6;
+/// More entries passed over than issue 24's attack uses (64 cheap ineligible nodes): the scan
+/// ends once it has passed over this many.
+pub const MAX_SKIPPED: u32 = 80;
 pub const CANCEL_NOTICE: u32 = 2;
 pub const PLOT_GRACE: u32 = 1;
 /// `ProofCoverage` of the mock: the dev chains' 2⁻²⁰ (1 MiB of plot per TiB), so the tests'
@@ -98,7 +101,7 @@ thread_local! {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Hook {
 	NodeChanged(u64),
-	FeesPaid(u32, HardwareClass, Balance),
+	FeesPaid(u32, HardwareClass, Balance, Balance),
 }
 
 /// Records the market's hook calls (the rewards pallet's role).
@@ -113,8 +116,8 @@ impl icn_primitives::market::RewardHooks<u64> for MockHooks {
 	fn node_changed(node: u64) {
 		HOOKS.with(|h| h.borrow_mut().push(Hook::NodeChanged(node)));
 	}
-	fn fees_paid(cluster: u32, class: HardwareClass, amount: Balance) {
-		HOOKS.with(|h| h.borrow_mut().push(Hook::FeesPaid(cluster, class, amount)));
+	fn fees_paid(cluster: u32, class: HardwareClass, amount: Balance, take: Balance) {
+		HOOKS.with(|h| h.borrow_mut().push(Hook::FeesPaid(cluster, class, amount, take)));
 	}
 	fn report_accepted(_oracle: &u64, _outcomes: u32) {}
 }
@@ -145,8 +148,12 @@ impl pallet_capacity_market::Config for Test {
 	type Reliability = MockReliability;
 	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
 	type MaxAllocations = ConstU32<MAX_ALLOCATIONS>;
+	type MaxSkipped = ConstU32<MAX_SKIPPED>;
 	type Rewards = Collateral;
 	type Hooks = MockHooks;
+	type LeaseTake = LeaseTake;
+	type Treasury = TreasuryAccount;
+	type LeaseDeposit = LeaseDeposit;
 	type CancelNoticeEras = ConstU32<CANCEL_NOTICE>;
 	type PlotGraceEras = ConstU32<PLOT_GRACE>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -157,6 +164,16 @@ impl pallet_capacity_market::Config for Test {
 pub const HP: u64 = 1;
 pub const HP2: u64 = 2;
 pub const SP: u64 = 10;
+/// Receives the lease take.
+pub const TREASURY: u64 = 99;
+
+parameter_types! {
+	/// No take unless a test sets one (`LeaseTake::set`).
+	pub static LeaseTake: Perbill = Perbill::zero();
+	/// No lease deposit unless a test sets one (`LeaseDeposit::set`).
+	pub static LeaseDeposit: Balance = 0;
+	pub const TreasuryAccount: u64 = TREASURY;
+}
 pub const ENDOWMENT: Balance = 10_000_000;
 
 /// Passports: HP holds 0, 1, 2 (hardware) and 3 (oracle); HP2 holds 4 (hardware).
@@ -164,7 +181,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
 		balances: pallet_balances::GenesisConfig {
-			balances: vec![(HP, ENDOWMENT), (HP2, ENDOWMENT), (SP, ENDOWMENT)],
+			balances: vec![(HP, ENDOWMENT), (HP2, ENDOWMENT), (SP, ENDOWMENT), (TREASURY, 10)],
 			..Default::default()
 		},
 		passports: pallet_passports::GenesisConfig {
@@ -218,5 +235,19 @@ impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
 	fn advance_eras(eras: u32) {
 		let now = System::block_number();
 		System::set_block_number(now + u64::from(eras) * u64::from(ERA_LENGTH));
+	}
+	fn uncover_hp(hp: &u64) {
+		use icn_primitives::collateral::EraProvider;
+		let window = 2; // `CollateralTopUpEras`
+		if <Eras as EraProvider>::current_era() < window {
+			Self::advance_eras(window);
+		}
+		pallet_collateral_delegation::Hps::<Test>::mutate(hp, |ledger| {
+			if let Some(ledger) = ledger {
+				ledger.bond = 0;
+			}
+		});
+		let since = <Eras as EraProvider>::current_era().saturating_sub(window);
+		pallet_collateral_delegation::UncoveredSince::<Test>::insert(hp, since);
 	}
 }

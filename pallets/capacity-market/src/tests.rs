@@ -29,6 +29,11 @@ fn last_event() -> Event<Test> {
 		.expect("a market event")
 }
 
+/// Whether the market emitted `event` in this test.
+fn emitted(event: Event<Test>) -> bool {
+	System::events().iter().any(|r| r.event == RuntimeEvent::Market(event.clone()))
+}
+
 fn origin(who: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
@@ -629,9 +634,9 @@ fn a_request_considers_max_candidates_and_splits_over_max_allocations() {
 		for (i, passport) in ids.iter().enumerate() {
 			active_node(HP, *passport, 10, 1 + i as u128, 20);
 		}
-		let (quote, considered) =
+		let (quote, read) =
 			Market::do_quote(0, STORAGE, 1_000, 4, 1_000, PRICE_ONLY).expect("quotes");
-		assert_eq!(considered, MAX_CANDIDATES);
+		assert_eq!(read, EntriesRead { considered: MAX_CANDIDATES, skipped: 0 });
 		// ... and the request is split across at most MaxAllocations of them, the cheapest.
 		assert_eq!(quote.allocations.len() as u32, MAX_ALLOCATIONS);
 		assert_eq!(quote.allocated, 10 * u64::from(MAX_ALLOCATIONS));
@@ -664,7 +669,7 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		assert!(unwritten.ref_time() > 0);
 		assert_eq!(
 			post.actual_weight,
-			Some(<() as WeightInfo>::request_capacity(2, 1).saturating_sub(unwritten))
+			Some(<() as WeightInfo>::request_capacity(2, 1, 0).saturating_sub(unwritten))
 		);
 		// The pre-dispatch weight is the worst case.
 		let call = crate::Call::<Test>::request_capacity {
@@ -679,7 +684,11 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;
 		assert_eq!(
 			call.get_dispatch_info().call_weight,
-			<() as WeightInfo>::request_capacity(MAX_CANDIDATES - MAX_ALLOCATIONS, MAX_ALLOCATIONS)
+			<() as WeightInfo>::request_capacity(
+				MAX_CANDIDATES - MAX_ALLOCATIONS,
+				MAX_ALLOCATIONS,
+				MAX_SKIPPED
+			)
 		);
 		// A node that keeps free units stays in the index; only its free capacity moved.
 		assert_eq!(Market::candidates(0, STORAGE, 10)[0], cheap);
@@ -687,7 +696,7 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		// A request that fills its node moves it out of the index: the full weight.
 		let post = Market::request_capacity(origin(SP), 0, STORAGE, 50, 4, 10, PRICE_ONLY, false)
 			.expect("the request is filled");
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_capacity(2, 1)));
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_capacity(2, 1, 0)));
 		assert!(!Market::candidates(0, STORAGE, 10).contains(&cheap));
 		assert_eq!(Market::do_try_state(), Ok(()));
 	});
@@ -844,7 +853,7 @@ fn a_node_cannot_exit_while_a_renewed_lease_is_unsettled() {
 		setup();
 		let id = active_node(HP, 2, 1, 1, 7);
 		assert_ok!(Market::request_capacity(origin(SP), 0, STORAGE, 1, 1, 1, PRICE_ONLY, false));
-		assert_ok!(Market::renew_lease(origin(SP), 0, 1));
+		assert_ok!(Market::renew_lease(origin(SP), 0, 1, 10));
 		go_to_era(3);
 		// The renewal (lease 1) is settled first: the capacity is free, lease 0 is still open.
 		assert_ok!(Market::settle_lease(origin(SP), 1));
@@ -951,7 +960,7 @@ fn settlement_pays_served_eras_to_the_hp_lazily() {
 		assert_ok!(Market::settle_lease(origin(HP2), 0));
 		assert_eq!(
 			last_event(),
-			Event::LeaseSettled { lease: 0, paid: 60, compensation: 0, settled_to: 3 }
+			Event::LeaseSettled { lease: 0, paid: 60, take: 0, compensation: 0, settled_to: 3 }
 		);
 		assert_eq!(escrow(SP), 120 - 60);
 		// Credited to the HP's side of the collateral pallet (commission 0, no delegators).
@@ -985,13 +994,13 @@ fn faulty_eras_are_compensation_for_the_sp() {
 		let sp_free = Balances::free_balance(SP);
 		assert_ok!(Market::settle_lease(origin(SP), 0));
 		// Eras 1 and 2 paid; 3 (failed) and 4 (recovered during it) compensated.
-		assert!(System::events().iter().any(|r| r.event
-			== RuntimeEvent::Market(Event::LeaseSettled {
-				lease: 0,
-				paid: 60,
-				compensation: 60,
-				settled_to: 5
-			})));
+		assert!(emitted(Event::LeaseSettled {
+			lease: 0,
+			paid: 60,
+			take: 0,
+			compensation: 60,
+			settled_to: 5
+		}));
 		assert_eq!(Balances::free_balance(SP), sp_free + 60);
 		assert_eq!(pallet_collateral_delegation::Pallet::<Test>::pending_rewards(&HP, &HP), 60);
 	});
@@ -1045,13 +1054,13 @@ fn renewal_takes_over_the_capacity_at_the_current_price() {
 	test(|| {
 		let id = one_lease();
 		assert_ok!(Market::set_price(origin(HP), id, 4));
-		assert_noop!(Market::renew_lease(origin(SP), 0, 0), Error::<Test>::ZeroDuration);
-		assert_noop!(Market::renew_lease(origin(HP), 0, 3), Error::<Test>::NotLeaseOwner);
-		assert_noop!(Market::renew_lease(origin(SP), 0, 100), Error::<Test>::NodeNotLeasable);
-		assert_ok!(Market::renew_lease(origin(SP), 0, 3));
+		assert_noop!(Market::renew_lease(origin(SP), 0, 0, 10), Error::<Test>::ZeroDuration);
+		assert_noop!(Market::renew_lease(origin(HP), 0, 3, 10), Error::<Test>::NotLeaseOwner);
+		assert_noop!(Market::renew_lease(origin(SP), 0, 100, 10), Error::<Test>::NodeNotLeasable);
+		assert_ok!(Market::renew_lease(origin(SP), 0, 3, 10));
 		assert_eq!(last_event(), Event::LeaseRenewed { lease: 0, renewal: 1, price: 4, end: 8 });
 		assert_eq!(escrow(SP), 120 + 10 * 4 * 3);
-		assert_noop!(Market::renew_lease(origin(SP), 0, 3), Error::<Test>::AlreadyRenewed);
+		assert_noop!(Market::renew_lease(origin(SP), 0, 3, 10), Error::<Test>::AlreadyRenewed);
 		assert_noop!(Market::cancel_lease(origin(SP), 0), Error::<Test>::AlreadyRenewed);
 		// The old lease ends; the renewal keeps the units leased.
 		go_to_era(5);
@@ -1070,7 +1079,7 @@ fn faulty_nodes_cannot_be_renewed_on() {
 	test(|| {
 		let id = one_lease();
 		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
-		assert_noop!(Market::renew_lease(origin(SP), 0, 1), Error::<Test>::NodeNotLeasable);
+		assert_noop!(Market::renew_lease(origin(SP), 0, 1, 10), Error::<Test>::NodeNotLeasable);
 	});
 }
 
@@ -1142,7 +1151,7 @@ mod properties {
 							origin(SP), 0, STORAGE, amount, duration, price, PRICE_ONLY, partial,
 						).map(|_| ()).map_err(|e| e.error),
 						Op::Cancel(i) => Market::cancel_lease(origin(SP), pick(i)),
-						Op::Renew(i, duration) => Market::renew_lease(origin(SP), pick(i), duration),
+						Op::Renew(i, duration) => Market::renew_lease(origin(SP), pick(i), duration, Balance::MAX),
 						Op::Settle(i) => Market::settle_lease(origin(SP), pick(i)),
 						Op::SetPrice(node, price) => Market::set_price(origin(HP), node, price),
 						Op::Exit(node) => {
@@ -1197,7 +1206,7 @@ fn the_rewards_hooks_hear_every_change_that_weighs_in_a_share_and_the_fees() {
 		assert_noop!(Market::settle_lease(origin(SP), 0), Error::<Test>::NothingToSettle);
 		go_to_era(3);
 		assert_ok!(Market::settle_lease(origin(SP), 0));
-		assert_eq!(MockHooks::take(), vec![Hook::FeesPaid(0, STORAGE, 2 * 40)]);
+		assert_eq!(MockHooks::take(), vec![Hook::FeesPaid(0, STORAGE, 2 * 40, 0)]);
 		// Faulty eras are not paid: no fees for them.
 		assert_ok!(Market::set_status(id, NodeStatus::Faulty));
 		go_to_era(5);
@@ -1481,6 +1490,270 @@ mod plots {
 			// On version 3 it does nothing.
 			MigrateV2ToV3::<Test>::on_runtime_upgrade();
 			assert_eq!(node(id).plot, plot);
+		});
+	}
+}
+
+/// Issue 24's attacks on the market (SPEC §3.9, §4.10): each test performs one and shows it
+/// fails, changing nothing it should not.
+mod attacks {
+	use super::*;
+
+	fn mint_hardware_passports(owner: u64, count: u32) -> Vec<u32> {
+		(0..count)
+			.map(|_| {
+				let id = pallet_passports::NextPassportId::<Test>::get();
+				assert_ok!(Passports::mint(
+					RuntimeOrigin::root(),
+					owner,
+					icn_primitives::passport::PassportKind::HardwareProvider,
+					Default::default()
+				));
+				id
+			})
+			.collect()
+	}
+
+	/// A `Faulty` or `Slashing` node with no leases tries to leave for the early-exit penalty
+	/// (10% of S(n)), keeping its passport, before the schedule slashes it.
+	#[test]
+	fn attack_exit_while_faulty() {
+		test(|| {
+			setup();
+			let id = active_node(HP, 0, 1_000, 5, 20);
+			let bond = pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond);
+			assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+			assert_noop!(Market::exit_node(origin(HP), id), Error::<Test>::NodeUnderAnomaly);
+			assert_ok!(Market::set_status(id, NodeStatus::Slashing));
+			assert_noop!(Market::exit_node(origin(HP), id), Error::<Test>::NodeUnderAnomaly);
+			// Still there, its passport still staked for it, its collateral still committed.
+			assert_eq!(node(id).status, NodeStatus::Slashing);
+			assert_eq!(Passports::use_of(0), Some(PassportUse::HardwareNode(id)));
+			assert_eq!(pallet_collateral_delegation::Committed::<Test>::get(HP, STORAGE), 1_000);
+			assert_eq!(pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond), bond);
+			// Once the anomaly closes it may leave as any node does.
+			assert_ok!(Market::set_status(id, NodeStatus::Active));
+			assert_ok!(Market::exit_node(origin(HP), id));
+		});
+	}
+
+	/// After a force-retirement the HP withdraws its whole bond, so its collateral ledger is
+	/// gone and its lease income can no longer be credited through its pool: settling the
+	/// SP's lease must still work and release every bit of the escrow.
+	#[test]
+	fn attack_trap_sp_escrow_after_force_retirement() {
+		test(|| {
+			let id = one_lease();
+			go_to_era(2);
+			assert_ok!(Market::set_status(id, NodeStatus::Faulty));
+			go_to_era(3);
+			assert_ok!(<Market as NodeHealth>::force_retire(id));
+			// Nothing is committed any more: the HP unbonds and withdraws everything.
+			let bond = pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond);
+			assert_ok!(Collateral::unbond(origin(HP), bond.expect("bonded")));
+			go_to_era(10);
+			assert_ok!(Collateral::withdraw_unbonded(origin(HP)));
+			assert!(pallet_collateral_delegation::Hps::<Test>::get(HP).is_none(), "ledger gone");
+			let issuance = Balances::total_issuance();
+			let (sp, hp) = (Balances::free_balance(SP), Balances::free_balance(HP));
+			// Era 1 served (30 to the HP), era 2 faulty and eras 3–4 after retirement (90 back).
+			assert_ok!(Market::settle_lease(origin(SP), 0));
+			assert!(emitted(Event::LeaseIncomeNotPooled {
+				lease: 0,
+				hp: HP,
+				amount: 30,
+				refunded: false
+			}));
+			assert_eq!(escrow(SP), 0, "no escrow is left held");
+			assert!(Leases::<Test>::get(0).is_none());
+			assert_eq!(Balances::free_balance(SP), sp + 90);
+			assert_eq!(Balances::free_balance(HP), hp + 30, "paid to its account");
+			assert_eq!(Balances::total_issuance(), issuance);
+		});
+	}
+
+	/// The HP sees the SP's renewal coming and raises its price first.
+	#[test]
+	fn attack_front_run_renewal_with_a_price_rise() {
+		test(|| {
+			let id = one_lease();
+			let held = escrow(SP);
+			assert_ok!(Market::set_price(origin(HP), id, 30));
+			assert_noop!(Market::renew_lease(origin(SP), 0, 3, 3), Error::<Test>::PriceAboveMax);
+			assert_eq!(escrow(SP), held, "nothing more escrowed");
+			assert!(!Leases::<Test>::get(0).expect("open").renewed);
+			// At a price the SP accepts, it renews.
+			assert_ok!(Market::set_price(origin(HP), id, 3));
+			assert_ok!(Market::renew_lease(origin(SP), 0, 3, 3));
+		});
+	}
+
+	/// 64 nodes, cheaper than anything else in the cluster, whose commitments end before any
+	/// real lease would: they must not use up the request's `MaxCandidates` and hide the one
+	/// good node behind them.
+	#[test]
+	fn attack_hide_eligible_nodes_behind_cheap_ineligible_ones() {
+		test(|| {
+			setup();
+			assert_ok!(Collateral::bond(origin(HP), 8_000_000));
+			assert!(MAX_SKIPPED > 64 && 64 > MAX_CANDIDATES);
+			for passport in mint_hardware_passports(HP, 64) {
+				active_node(HP, passport, 10, 1, MIN_COMMITMENT);
+			}
+			let good = active_node(HP2, 4, 100, 5, 50);
+			let duration = MIN_COMMITMENT + 1;
+			let (quote, read) =
+				Market::do_quote(0, STORAGE, 50, duration, 10, PRICE_ONLY).expect("quotes");
+			assert_eq!(read, EntriesRead { considered: 1, skipped: 64 });
+			assert_eq!(quote.allocations.iter().map(|a| a.node).collect::<Vec<_>>(), vec![good]);
+			assert_ok!(Market::request_capacity(
+				origin(SP),
+				0,
+				STORAGE,
+				50,
+				duration,
+				10,
+				PRICE_ONLY,
+				false
+			));
+			assert_eq!(allocations(), vec![(good, 50)]);
+		});
+	}
+
+	/// The pass-over budget is bounded (it is part of the request's weight): at most
+	/// `MaxSkipped` ineligible entries are read. So hiding an eligible node takes `MaxSkipped + 1`
+	/// cheaper ineligible nodes, each with a governance-minted passport and its own collateral.
+	#[test]
+	fn the_entries_passed_over_are_bounded() {
+		test(|| {
+			setup();
+			assert_ok!(Collateral::bond(origin(HP), 8_000_000));
+			for passport in mint_hardware_passports(HP, MAX_SKIPPED + 1) {
+				active_node(HP, passport, 10, 1, MIN_COMMITMENT);
+			}
+			active_node(HP2, 4, 100, 5, 50);
+			let duration = MIN_COMMITMENT + 1;
+			let (_, read) =
+				Market::do_quote(0, STORAGE, 50, duration, 10, PRICE_ONLY).expect("quotes");
+			assert_eq!(read, EntriesRead { considered: 0, skipped: MAX_SKIPPED });
+			let result = Market::request_capacity(
+				origin(SP),
+				0,
+				STORAGE,
+				50,
+				duration,
+				10,
+				PRICE_ONLY,
+				false,
+			);
+			assert_eq!(result.map_err(|e| e.error), Err(Error::<Test>::NoMatch.into()));
+		});
+	}
+}
+
+/// SPEC §4.10's take: every lease payment pays `LeaseTake` to the treasury, and the hooks hear
+/// the take with the fees (the rewards pallet caps usage rewards by it).
+mod take {
+	use super::*;
+
+	#[test]
+	fn attack_wash_trading_pays_the_take_on_every_lease_payment() {
+		test(|| {
+			LeaseTake::set(Perbill::from_percent(10));
+			// The HP leases its own node (SP and HP are one actor).
+			setup();
+			let id = active_node(HP, 0, 100, 30, 20);
+			let before = Balances::total_balance(&HP);
+			let treasury = Balances::free_balance(TREASURY);
+			assert_ok!(Market::request_capacity(
+				origin(HP),
+				0,
+				STORAGE,
+				10,
+				4,
+				30,
+				PRICE_ONLY,
+				false
+			));
+			MockHooks::take();
+			go_to_era(5);
+			assert_ok!(Market::settle_lease(origin(HP), 0));
+			// 4 eras × 10 units × 30 = 1,200 paid: 120 to the treasury, 1,080 to the HP's pool.
+			assert!(emitted(Event::LeaseSettled {
+				lease: 0,
+				paid: 1_080,
+				take: 120,
+				compensation: 0,
+				settled_to: 5
+			}));
+			assert_eq!(Balances::free_balance(TREASURY), treasury + 120);
+			assert!(MockHooks::take().contains(&Hook::FeesPaid(0, STORAGE, 1_200, 120)));
+			// The actor is down by the take (its income waits in its pool's rewards), so the
+			// usage reward the fees can generate — at most the take — never makes it a profit.
+			let income = pallet_collateral_delegation::Pallet::<Test>::pending_rewards(&HP, &HP);
+			assert_eq!(income, 1_080);
+			assert_eq!(Balances::total_balance(&HP) + income, before - 120);
+			let _ = id;
+		});
+	}
+}
+
+/// SPEC §9: storage that grows with users is paid for. A lease (and its two index entries)
+/// holds `LeaseDeposit` from its SP until it is removed.
+mod deposits {
+	use super::*;
+	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+
+	fn deposit_held(who: u64) -> Balance {
+		Balances::balance_on_hold(&HoldReason::LeaseDeposit.into(), &who)
+	}
+
+	/// An SP floods the chain with leases of one unit for one era at the cheapest price: each
+	/// costs almost nothing in escrow, so without a deposit the lease map would grow for free.
+	#[test]
+	fn attack_fill_storage_with_dust_leases() {
+		test(|| {
+			LeaseDeposit::set(1_000);
+			setup();
+			active_node(HP, 0, 10_000, 1, 50);
+			let dust = |sp: u64| {
+				Market::request_capacity(origin(sp), 0, STORAGE, 1, 1, 1, PRICE_ONLY, false)
+					.map(|_| ())
+					.map_err(|e| e.error)
+			};
+			// Each dust lease holds 1 planck of escrow and 1,000 of deposit.
+			for _ in 0..5 {
+				assert_ok!(dust(SP));
+			}
+			assert_eq!((escrow(SP), deposit_held(SP)), (5, 5_000));
+			// An account that can pay the escrow but not the deposit gets no lease.
+			let poor = 77;
+			assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), poor, 500));
+			assert_noop!(dust(poor), Error::<Test>::InsufficientBalance);
+			// Deposits come back as the leases are removed.
+			go_to_era(2);
+			for lease in 0..5 {
+				assert_ok!(Market::settle_lease(origin(SP), lease));
+			}
+			assert_eq!((escrow(SP), deposit_held(SP)), (0, 0));
+			assert!(Leases::<Test>::iter().next().is_none());
+		});
+	}
+
+	#[test]
+	fn renewals_hold_a_deposit_of_their_own() {
+		test(|| {
+			LeaseDeposit::set(1_000);
+			one_lease();
+			assert_eq!(deposit_held(SP), 1_000);
+			assert_ok!(Market::renew_lease(origin(SP), 0, 3, 10));
+			assert_eq!(deposit_held(SP), 2_000);
+			go_to_era(5);
+			assert_ok!(Market::settle_lease(origin(SP), 0));
+			assert_eq!(deposit_held(SP), 1_000);
+			go_to_era(8);
+			assert_ok!(Market::settle_lease(origin(SP), 1));
+			assert_eq!(deposit_held(SP), 0);
 		});
 	}
 }

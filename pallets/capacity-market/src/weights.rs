@@ -2,8 +2,8 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-22; steps 25, repeat 10; wasm execution
-//! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
 //! ParityDB on ICN Chain); `()` carries the same numbers with ParityDB's constants, for mocks.
@@ -52,7 +52,7 @@ pub trait WeightInfo {
 	fn add_capacity() -> Weight;
 	fn extend_commitment() -> Weight;
 	fn exit_node() -> Weight;
-	fn request_capacity(e: u32, a: u32, ) -> Weight;
+	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight;
 	fn settle_lease() -> Weight;
 	fn cancel_lease() -> Weight;
 	fn renew_lease() -> Weight;
@@ -67,15 +67,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::Clusters` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn create_cluster() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `66`
+		//  Measured:  `89`
 		//  Estimated: `1489`
-		// Minimum execution time: 12_627_000 picoseconds.
-		Weight::from_parts(14_475_000, 1489)
+		// Minimum execution time: 8_162_000 picoseconds.
+		Weight::from_parts(9_013_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `CapacityMarket::Clusters` (r:1 w:0)
 	/// Proof: `CapacityMarket::Clusters` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotRoots` (r:1 w:1)
+	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NextNodeId` (r:1 w:1)
 	/// Proof: `CapacityMarket::NextNodeId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
@@ -93,44 +97,52 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Nodes` (r:0 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1)
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn register_node() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `803`
+		//  Measured:  `826`
 		//  Estimated: `8610`
-		// Minimum execution time: 78_900_000 picoseconds.
-		Weight::from_parts(87_082_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 56_975_000 picoseconds.
+		Weight::from_parts(60_630_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Candidates` (r:0 w:2)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `589`
-		//  Estimated: `3978`
-		// Minimum execution time: 22_695_000 picoseconds.
-		Weight::from_parts(25_927_000, 3978)
+		//  Measured:  `670`
+		//  Estimated: `4026`
+		// Minimum execution time: 13_340_000 picoseconds.
+		Weight::from_parts(14_462_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotRoots` (r:2 w:2)
+	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:0 w:1)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn set_endpoint() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `589`
-		//  Estimated: `3978`
-		// Minimum execution time: 19_028_000 picoseconds.
-		Weight::from_parts(21_919_000, 3978)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `774`
+		//  Estimated: `6052`
+		// Minimum execution time: 23_195_000 picoseconds.
+		Weight::from_parts(24_737_000, 6052)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:1 w:0)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:1)
@@ -146,41 +158,53 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
 	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:1 w:0)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:1 w:0)
-	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_capacity() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1500`
+		//  Measured:  `1624`
 		//  Estimated: `8610`
-		// Minimum execution time: 98_050_000 picoseconds.
-		Weight::from_parts(109_233_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 70_655_000 picoseconds.
+		Weight::from_parts(75_152_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
 	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:1 w:0)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:1 w:0)
-	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn extend_commitment() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1002`
-		//  Estimated: `3978`
-		// Minimum execution time: 45_760_000 picoseconds.
-		Weight::from_parts(50_887_000, 3978)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		//  Measured:  `1126`
+		//  Estimated: `4026`
+		// Minimum execution time: 35_202_000 picoseconds.
+		Weight::from_parts(37_796_000, 4026)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
+	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Tallies` (r:1 w:1)
+	/// Proof: `SlaOracle::Tallies` (`max_values`: None, `max_size`: Some(38), added: 2513, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::LeasesByNode` (r:1 w:0)
+	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::SelfPerUnit` (r:1 w:0)
@@ -188,7 +212,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
@@ -199,42 +223,44 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `Passports::Passports` (r:1 w:1)
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotRoots` (r:1 w:1)
+	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
 	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Candidates` (r:0 w:1)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:0 w:1)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1)
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:0 w:1)
-	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::Tallies` (r:0 w:1)
-	/// Proof: `SlaOracle::Tallies` (`max_values`: None, `max_size`: Some(38), added: 2513, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::HpShares` (r:0 w:1)
 	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn exit_node() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `2085`
+		//  Measured:  `2253`
 		//  Estimated: `6196`
-		// Minimum execution time: 161_167_000 picoseconds.
-		Weight::from_parts(175_193_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(16_u64))
+		// Minimum execution time: 114_881_000 picoseconds.
+		Weight::from_parts(121_441_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
 	/// Storage: `CapacityMarket::Clusters` (r:1 w:0)
 	/// Proof: `CapacityMarket::Clusters` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::Candidates` (r:65 w:16)
+	/// Storage: `CapacityMarket::Candidates` (r:191 w:16)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::Nodes` (r:64 w:16)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Hps` (r:64 w:0)
+	/// Storage: `CapacityMarket::Nodes` (r:191 w:16)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Hps` (r:191 w:0)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Committed` (r:192 w:0)
+	/// Storage: `Collateral::Committed` (r:573 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:1 w:0)
 	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
@@ -242,10 +268,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::UncoveredSince` (r:64 w:0)
+	/// Storage: `Collateral::UncoveredSince` (r:191 w:0)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:64 w:0)
-	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NextIds` (r:1 w:1)
 	/// Proof: `CapacityMarket::NextIds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
@@ -258,70 +284,77 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 48]`.
 	/// The range of component `a` is `[1, 16]`.
-	fn request_capacity(e: u32, a: u32, ) -> Weight {
+	/// The range of component `s` is `[0, 127]`.
+	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1203 + a * (563 ±0) + e * (564 ±0)`
-		//  Estimated: `3568 + a * (7620 ±0) + e * (7620 ±0)`
-		// Minimum execution time: 928_951_000 picoseconds.
-		Weight::from_parts(117_947_319, 3568)
-			// Standard error: 136_585
-			.saturating_add(Weight::from_parts(35_460_367, 0).saturating_mul(e.into()))
-			// Standard error: 422_499
-			.saturating_add(Weight::from_parts(52_485_573, 0).saturating_mul(a.into()))
+		//  Measured:  `1309 + a * (611 ±0) + e * (611 ±0) + s * (668 ±0)`
+		//  Estimated: `3665 + a * (7620 ±0) + e * (7620 ±0) + s * (7620 ±2)`
+		// Minimum execution time: 2_003_239_000 picoseconds.
+		Weight::from_parts(2_038_802_000, 3665)
+			// Standard error: 743_966
+			.saturating_add(Weight::from_parts(9_427_552, 0).saturating_mul(e.into()))
+			// Standard error: 280_581
+			.saturating_add(Weight::from_parts(21_016_272, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(s.into()))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::ForceRetired` (r:1 w:0)
 	/// Proof: `CapacityMarket::ForceRetired` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
 	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesByNode` (r:0 w:1)
 	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:0 w:1)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesBySp` (r:0 w:1)
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn settle_lease() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1153`
-		//  Estimated: `3978`
-		// Minimum execution time: 91_093_000 picoseconds.
-		Weight::from_parts(98_719_000, 3978)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `1280`
+		//  Estimated: `4026`
+		// Minimum execution time: 93_860_000 picoseconds.
+		Weight::from_parts(100_811_000, 4026)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn cancel_lease() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `552`
-		//  Estimated: `3568`
-		// Minimum execution time: 65_372_000 picoseconds.
-		Weight::from_parts(70_968_000, 3568)
+		//  Measured:  `604`
+		//  Estimated: `3586`
+		// Minimum execution time: 44_146_000 picoseconds.
+		Weight::from_parts(47_311_000, 3586)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:2)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:0)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NextIds` (r:1 w:1)
 	/// Proof: `CapacityMarket::NextIds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::LeasesByNode` (r:0 w:1)
@@ -330,10 +363,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn renew_lease() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `911`
-		//  Estimated: `3978`
-		// Minimum execution time: 83_784_000 picoseconds.
-		Weight::from_parts(90_967_000, 3978)
+		//  Measured:  `1011`
+		//  Estimated: `4026`
+		// Minimum execution time: 88_982_000 picoseconds.
+		Weight::from_parts(94_501_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -342,64 +375,66 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(14_475_000, 1489)
+		Weight::from_parts(9_013_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(87_082_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(60_630_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(25_927_000, 3978)
+		Weight::from_parts(14_462_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(21_919_000, 3978)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(24_737_000, 6052)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(109_233_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		Weight::from_parts(75_152_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(50_887_000, 3978)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(37_796_000, 4026)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(175_193_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(16_u64))
+		Weight::from_parts(121_441_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
+			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
-	fn request_capacity(e: u32, a: u32, ) -> Weight {
-		Weight::from_parts(117_947_319, 3568)
-			.saturating_add(Weight::from_parts(35_460_367, 0).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(52_485_573, 0).saturating_mul(a.into()))
+	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
+		Weight::from_parts(2_038_802_000, 3665)
+			.saturating_add(Weight::from_parts(9_427_552, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(21_016_272, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(a.into())))
+			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(a.into())))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(s.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(98_719_000, 3978)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(100_811_000, 4026)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(70_968_000, 3568)
+		Weight::from_parts(47_311_000, 3586)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(90_967_000, 3978)
+		Weight::from_parts(94_501_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

@@ -4,8 +4,11 @@
 //!
 //! * **Per era and per `(cluster, class)` group** ([`GroupParams`]): a *subsidy*
 //!   `base_subsidy × max(0, 1 − capacity / subsidy_cap)` that shrinks as capacity joins, and a
-//!   *usage reward* `usage_multiplier × fees SPs paid in the group during the era`. The era's total
-//!   over all groups is capped at `MaxEmissionPerEra`, every group scaled down pro-rata.
+//!   *usage reward* `min(usage_multiplier × fees, takes)` of the fees SPs paid in the group
+//!   during the era: never more than the protocol's take of those fees (SPEC §4.10), so an SP
+//!   that leases its own HP's node pays the take and earns back at most the take — leasing
+//!   oneself never profits. The era's total over all groups is capped at `MaxEmissionPerEra`,
+//!   every group scaled down pro-rata.
 //! * **Shares** among a group's rewardable nodes (`Active`) in proportion to
 //!   `capacity × reliability × (1 + commitment_bonus)`, through a per-group reward-per-weight
 //!   accumulator: the era transition is O(groups), never O(nodes); a node's share is settled when
@@ -29,6 +32,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -126,6 +130,8 @@ pub struct GroupState {
 	pub reward_per_weight: u128,
 	/// SP fees paid in the era in progress.
 	pub fees: Balance,
+	/// Of those, the protocol's take (SPEC §4.10): the era's usage reward is at most this.
+	pub takes: Balance,
 	/// What the last processed era gave it: subsidy and usage reward, after the cap.
 	pub last_subsidy: Balance,
 	/// See `last_subsidy`.
@@ -203,7 +209,8 @@ pub mod pallet {
 	use super::*;
 	use frame_system::pallet_prelude::*;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version. 2: groups count the protocol's take ([`migrations::v2`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -276,7 +283,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ProcessedEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
 
-	/// Oracles' report counts and unclaimed rewards.
+	/// Oracles' report counts and unclaimed rewards: one entry per oracle account with votes this
+	/// era or rewards unclaimed (oracle accounts need a governance-minted passport); removed when
+	/// it claims everything with no votes counted in the era in progress.
 	#[pallet::storage]
 	pub type OracleTallies<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, OracleTally>;
 
@@ -451,7 +460,13 @@ pub mod pallet {
 			let amount = tally.pending;
 			T::Currency::transfer(&T::RewardPool::get(), &who, amount, Preservation::Preserve)?;
 			tally.pending = 0;
-			OracleTallies::<T>::insert(&who, tally);
+			// Paid out and nothing counted this era: nothing left to keep (SPEC §9). The
+			// tally comes back with the oracle's next agreeing vote.
+			if tally.reports == 0 {
+				OracleTallies::<T>::remove(&who);
+			} else {
+				OracleTallies::<T>::insert(&who, tally);
+			}
 			Claimed::<T>::mutate(|c| *c = c.saturating_add(amount));
 			Self::deposit_event(Event::OracleRewardsClaimed { oracle: who, amount });
 			Ok(())
@@ -464,8 +479,11 @@ impl<T: Config> RewardHooks<T::AccountId> for Pallet<T> {
 		Self::update_node(node);
 	}
 
-	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance) {
-		Groups::<T>::mutate((cluster, class), |g| g.fees = g.fees.saturating_add(amount));
+	fn fees_paid(cluster: ClusterId, class: HardwareClass, amount: Balance, take: Balance) {
+		Groups::<T>::mutate((cluster, class), |g| {
+			g.fees = g.fees.saturating_add(amount);
+			g.takes = g.takes.saturating_add(take);
+		});
 	}
 
 	fn report_accepted(oracle: &T::AccountId, outcomes: u32) {
@@ -483,11 +501,13 @@ impl<T: Config> RewardHooks<T::AccountId> for Pallet<T> {
 pub const ORACLE_HISTORY: EraIndex = 84;
 
 impl<T: Config> Pallet<T> {
-	/// What `params` gives a group with `capacity` and `fees` in one era, before the cap.
+	/// What `params` gives a group with `capacity`, `fees` and the protocol's `takes` of them in
+	/// one era, before the cap: the subsidy and `min(usage_multiplier × fees, takes)`.
 	pub fn group_reward(
 		params: &GroupParameters,
 		capacity: u64,
 		fees: Balance,
+		takes: Balance,
 	) -> (Balance, Balance) {
 		let subsidy = if params.subsidy_cap == 0 || capacity >= params.subsidy_cap {
 			0
@@ -501,7 +521,7 @@ impl<T: Config> Pallet<T> {
 			)
 			.unwrap_or(0)
 		};
-		(subsidy, params.usage_multiplier.saturating_mul_int(fees))
+		(subsidy, params.usage_multiplier.saturating_mul_int(fees).min(takes))
 	}
 
 	/// Allocates era `era`: O(groups).
@@ -519,7 +539,7 @@ impl<T: Config> Pallet<T> {
 				// Nobody to pay: nothing is emitted for this group.
 				(0, 0)
 			} else {
-				Self::group_reward(&params, state.capacity, state.fees)
+				Self::group_reward(&params, state.capacity, state.fees, state.takes)
 			};
 			total = total.saturating_add(subsidy).saturating_add(usage);
 			allocations.push((key, state, subsidy, usage));
@@ -565,6 +585,7 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			state.fees = 0;
+			state.takes = 0;
 			state.last_subsidy = subsidy;
 			state.last_usage = usage;
 			Groups::<T>::insert((cluster, class), state);
@@ -690,7 +711,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Perbill::from_rational(leased, state.capacity)
 		};
-		let (subsidy, usage) = Self::group_reward(params, state.capacity, state.fees);
+		let (subsidy, usage) = Self::group_reward(params, state.capacity, state.fees, state.takes);
 		icn_primitives::rewards::GroupRates {
 			cluster,
 			class,

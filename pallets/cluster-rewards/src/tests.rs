@@ -66,13 +66,16 @@ fn governance_sets_group_parameters() {
 }
 
 #[test]
-fn the_subsidy_shrinks_linearly_with_capacity_and_usage_follows_fees() {
+fn the_subsidy_shrinks_linearly_with_capacity_and_usage_follows_fees_up_to_the_take() {
 	let p = params(1_000, 400, 3);
-	assert_eq!(Pallet::<Test>::group_reward(&p, 0, 0), (1_000, 0));
-	assert_eq!(Pallet::<Test>::group_reward(&p, 100, 0), (750, 0));
-	assert_eq!(Pallet::<Test>::group_reward(&p, 300, 0), (250, 0));
-	assert_eq!(Pallet::<Test>::group_reward(&p, 400, 0), (0, 0));
-	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 50), (0, 150));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 0, 0, 0), (1_000, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 100, 0, 0), (750, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 300, 0, 0), (250, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 400, 0, 0), (0, 0));
+	// 3 × fees, never more than the protocol's take of them (SPEC §4.10).
+	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 500, 150), (0, 150));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 500, 5_000), (0, 1_500));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 500, 0), (0, 0));
 }
 
 #[test]
@@ -108,7 +111,9 @@ fn usage_rewards_follow_the_fees_of_the_era() {
 	test(|| {
 		set(0, params(0, 1, 2));
 		TestNodes::set(1, 1, 0, 10, NodeStatus::Active, 100);
-		Rewards::fees_paid(0, STORAGE, 70);
+		// Fees of 70 with a take of 140 (of more fees, in the test's bookkeeping): the
+		// multiplier decides.
+		Rewards::fees_paid(0, STORAGE, 70, 140);
 		next_era();
 		// 2 × 70, less at most one unit of accumulator rounding (always down).
 		let paid = Rewards::pending_node_rewards(1);
@@ -192,13 +197,14 @@ fn the_api_reports_group_rates_and_an_accounts_pending_rewards() {
 		TestNodes::set(2, 7, 0, 300, NodeStatus::Active, 0);
 		TestNodes::set(3, 8, 1, 10, NodeStatus::Active, 0);
 		TestNodes::free(0, 100);
-		Rewards::fees_paid(0, STORAGE, 40);
+		// Fees of 800 with a take of 80: 2 × 800 is capped at the take.
+		Rewards::fees_paid(0, STORAGE, 800, 80);
 		let rates = Rewards::rates(Some(0));
 		assert_eq!(rates.len(), 1);
 		let r = rates[0];
 		assert_eq!((r.cluster, r.class, r.capacity), (0, STORAGE, 400));
 		assert_eq!(r.utilization, Perbill::from_percent(75), "300 of 400 leased");
-		assert_eq!((r.subsidy_per_era, r.fees_this_era, r.usage_this_era), (600, 40, 80));
+		assert_eq!((r.subsidy_per_era, r.fees_this_era, r.usage_this_era), (600, 800, 80));
 		assert_eq!((r.last_subsidy, r.last_usage), (0, 0));
 		assert_eq!(Rewards::rates(None).len(), 2);
 		next_era();
@@ -427,7 +433,8 @@ mod properties {
 							u64::from(node), Perbill::from_percent(u32::from(percent))),
 						Op::Retire { node } => TestNodes::retire(u64::from(node)),
 						Op::Fees { cluster, amount } => Rewards::fees_paid(
-							ClusterId::from(cluster), STORAGE, Balance::from(amount)),
+							ClusterId::from(cluster), STORAGE, Balance::from(amount),
+							Balance::from(amount) / 10),
 						Op::Report { oracle, outcomes } => Rewards::report_accepted(
 							&(200 + u64::from(oracle)), u32::from(outcomes)),
 						Op::Era => {
@@ -461,4 +468,40 @@ mod properties {
 			})?;
 		}
 	}
+}
+
+#[test]
+fn migration_to_v2_adds_an_empty_take_to_every_group() {
+	use crate::migrations::v2;
+	use polkadot_sdk::frame_support::traits::{
+		GetStorageVersion, OnRuntimeUpgrade, StorageVersion,
+	};
+	test(|| {
+		let old = v2::GroupStateV1 {
+			total_weight: 5,
+			capacity: 6,
+			reward_per_weight: 7,
+			fees: 8,
+			last_subsidy: 9,
+			last_usage: 10,
+		};
+		v2::Groups::<Test>::insert((0, STORAGE), old);
+		StorageVersion::new(1).put::<Rewards>();
+		v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Rewards::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(
+			Groups::<Test>::get((0, STORAGE)),
+			GroupState {
+				total_weight: 5,
+				capacity: 6,
+				reward_per_weight: 7,
+				fees: 8,
+				takes: 0,
+				last_subsidy: 9,
+				last_usage: 10,
+			}
+		);
+		// The invariants compare group totals with shares: leave none behind.
+		Groups::<Test>::remove((0, STORAGE));
+	});
 }

@@ -2,8 +2,8 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-22; steps 25, repeat 10; wasm execution
-//! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
 //! ParityDB on ICN Chain); `()` carries the same numbers with ParityDB's constants, for mocks.
@@ -30,6 +30,8 @@
 // 4096
 // --template
 // scripts/weight-template.hbs
+// --json-file
+// /root/.cache/icn-target/bench-pallet_cluster_rewards.json
 // --output
 // pallets/cluster-rewards/src/weights.rs
 
@@ -59,17 +61,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `240`
 		//  Estimated: `3518`
-		// Minimum execution time: 18_892_000 picoseconds.
-		Weight::from_parts(35_259_000, 3518)
+		// Minimum execution time: 11_947_000 picoseconds.
+		Weight::from_parts(13_250_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
 	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:0)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -80,10 +82,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn claim_node_rewards() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1386`
+		//  Measured:  `1435`
 		//  Estimated: `6196`
-		// Minimum execution time: 112_139_000 picoseconds.
-		Weight::from_parts(194_042_000, 6196)
+		// Minimum execution time: 78_367_000 picoseconds.
+		Weight::from_parts(87_080_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -101,8 +103,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `3593`
-		// Minimum execution time: 78_825_000 picoseconds.
-		Weight::from_parts(136_463_000, 3593)
+		// Minimum execution time: 54_862_000 picoseconds.
+		Weight::from_parts(60_310_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -113,7 +115,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ClusterRewards::GroupParams` (r:69 w:0)
 	/// Proof: `ClusterRewards::GroupParams` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:68 w:68)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::EraReports` (r:1 w:1)
 	/// Proof: `ClusterRewards::EraReports` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Emitted` (r:1 w:1)
@@ -123,17 +125,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `g` is `[1, 64]`.
 	fn on_initialize_era(g: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `777 + g * (104 ±0)`
-		//  Estimated: `14012 + g * (2567 ±2)`
-		// Minimum execution time: 101_175_000 picoseconds.
-		Weight::from_parts(74_929_507, 14012)
-			// Standard error: 205_012
-			.saturating_add(Weight::from_parts(16_134_314, 0).saturating_mul(g.into()))
+		//  Measured:  `793 + g * (104 ±0)`
+		//  Estimated: `14012 + g * (2583 ±2)`
+		// Minimum execution time: 67_530_000 picoseconds.
+		Weight::from_parts(48_680_288, 14012)
+			// Standard error: 41_565
+			.saturating_add(Weight::from_parts(10_620_301, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
-			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(g.into()))
+			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(g.into()))
 	}
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -143,8 +145,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `145`
 		//  Estimated: `1489`
-		// Minimum execution time: 9_513_000 picoseconds.
-		Weight::from_parts(11_428_000, 1489)
+		// Minimum execution time: 7_091_000 picoseconds.
+		Weight::from_parts(7_851_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -152,31 +154,31 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn set_group_params() -> Weight {
-		Weight::from_parts(35_259_000, 3518)
+		Weight::from_parts(13_250_000, 3518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn claim_node_rewards() -> Weight {
-		Weight::from_parts(194_042_000, 6196)
+		Weight::from_parts(87_080_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn claim_oracle_rewards() -> Weight {
-		Weight::from_parts(136_463_000, 3593)
+		Weight::from_parts(60_310_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize_era(g: u32, ) -> Weight {
-		Weight::from_parts(74_929_507, 14012)
-			.saturating_add(Weight::from_parts(16_134_314, 0).saturating_mul(g.into()))
+		Weight::from_parts(48_680_288, 14012)
+			.saturating_add(Weight::from_parts(10_620_301, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
-			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(g.into()))
+			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(g.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(11_428_000, 1489)
+		Weight::from_parts(7_851_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

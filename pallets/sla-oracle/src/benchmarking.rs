@@ -1,7 +1,9 @@
 //! Benchmarks of the SLA oracle pallet (frame-benchmarking v2). Worst cases: registration into
-//! and removal from a nearly full oracle set; a report of `n` failures on `Slashing` nodes, each
-//! of which is slashed below the floor and force-retired (the heaviest path a vote can take);
-//! the `authorize` rule over `n` outcomes; a round start with `o` oracles.
+//! and removal from a nearly full oracle set; a report of `n` failures on `Slashing` nodes that
+//! is the third of three oracles' votes, after one pass and one fail: each vote decides its node,
+//! counts all three votes toward their passports' records (paying the two that agree), slashes
+//! the node below the floor and force-retires it (the heaviest path a vote can take); the
+//! `authorize` rule over `n` outcomes; a round start with `o` oracles.
 
 use super::*;
 use frame_system::RawOrigin;
@@ -46,6 +48,7 @@ fn slashing_nodes<T: Config>(n: u32) -> Result<Vec<NodeId>, BenchmarkError> {
 			NodeRecord {
 				reliability: Perbill::from_percent(50),
 				faulty_since: Some(0),
+				passes: 1,
 				slashed_to: 0,
 				slashed: own.saturating_sub(T::SlashFloor::get() * own),
 			},
@@ -64,8 +67,19 @@ fn signed_report<T: Config>(
 	(Report<T::AccountId, T::MaxOutcomes>, <T::OracleKey as RuntimeAppPublic>::Signature),
 	BenchmarkError,
 > {
-	let outcomes: Vec<(NodeId, Outcome)> =
-		nodes.iter().map(|n| (*n, Outcome::Fail(FailReason::BadProof))).collect();
+	signed_outcomes::<T>(oracle, key, nodes, Outcome::Fail(FailReason::BadProof))
+}
+
+fn signed_outcomes<T: Config>(
+	oracle: &T::AccountId,
+	key: &T::OracleKey,
+	nodes: &[NodeId],
+	outcome: Outcome,
+) -> Result<
+	(Report<T::AccountId, T::MaxOutcomes>, <T::OracleKey as RuntimeAppPublic>::Signature),
+	BenchmarkError,
+> {
+	let outcomes: Vec<(NodeId, Outcome)> = nodes.iter().map(|n| (*n, outcome)).collect();
 	let report = Report {
 		round: CurrentRound::<T>::get().info.index,
 		oracle: oracle.clone(),
@@ -117,10 +131,18 @@ mod benchmarks {
 
 	#[benchmark]
 	fn submit_reports(n: Linear<1, { T::MaxOutcomes::get() }>) -> Result<(), BenchmarkError> {
-		// One oracle: every node is assigned to it and its vote alone decides.
-		let (oracle, key) = new_oracle::<T>(0)?;
+		// Three oracles: every node is assigned to all three. The first passes every node, the
+		// second fails it (no majority yet); the third's failures decide.
+		let (first, first_key) = new_oracle::<T>(0)?;
+		let (second, second_key) = new_oracle::<T>(1)?;
+		let (oracle, key) = new_oracle::<T>(2)?;
 		let nodes = slashing_nodes::<T>(n)?;
 		start_round::<T>();
+		let pass = Outcome::Pass { latency_ms: 1 };
+		let (report, signature) = signed_outcomes::<T>(&first, &first_key, &nodes, pass)?;
+		Pallet::<T>::submit_reports(RawOrigin::Authorized.into(), report, signature)?;
+		let (report, signature) = signed_report::<T>(&second, &second_key, &nodes)?;
+		Pallet::<T>::submit_reports(RawOrigin::Authorized.into(), report, signature)?;
 		let (report, signature) = signed_report::<T>(&oracle, &key, &nodes)?;
 		let origin = RawOrigin::Authorized;
 
@@ -166,6 +188,12 @@ mod benchmarks {
 		for i in 0..o {
 			new_oracle::<T>(i)?;
 		}
+		// A round of the same `o` oracles, all of which reported: the new round forgets them.
+		start_round::<T>();
+		let round = CurrentRound::<T>::get();
+		for oracle in round.oracles.iter() {
+			LastReport::<T>::insert(oracle, round.info.index);
+		}
 		let period = ChallengePeriod::<T>::get().max(1);
 		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
 		let next = (now / period).saturating_add(1).saturating_mul(period);
@@ -177,6 +205,7 @@ mod benchmarks {
 		}
 
 		assert_eq!(CurrentRound::<T>::get().oracles.len() as u32, o);
+		assert_eq!(LastReport::<T>::iter().count(), 0);
 		Ok(())
 	}
 
@@ -192,6 +221,70 @@ mod benchmarks {
 		}
 
 		assert_eq!(CurrentRound::<T>::get().info.index, round);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn retire_under_anomaly() -> Result<(), BenchmarkError> {
+		// A `Slashing` node one step from the floor: the heaviest slash and retirement.
+		let node = slashing_nodes::<T>(1)?.pop().ok_or(BenchmarkError::Weightless)?;
+		let hp = T::Nodes::target(node).ok_or(BenchmarkError::Stop("node gone"))?.hp;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(hp), node);
+
+		assert!(T::Nodes::target(node).is_none(), "retired");
+		Ok(())
+	}
+
+	/// The off-chain worker's verification of one challenge answer, in the runtime (wasm when
+	/// run by `icn-node benchmark pallet`, as the worker runs it): decoding the agent's answer
+	/// and `pos::verify_challenge` of `ChunksPerChallenge` chunks of the smallest plot (256
+	/// chunks of 4 KiB), each with its three parents, four Merkle paths and its label. Not part
+	/// of `weights.rs` (the worker is off-chain; nothing is charged): issue 18's figure of the
+	/// verification cost inside the worker, `scripts/benchmark-ocw.sh`.
+	#[benchmark(extra)]
+	fn verify_challenge_in_runtime() -> Result<(), BenchmarkError> {
+		use icn_primitives::{
+			merkle::{leaf_hash, ChunkProof, MerkleTree},
+			pos::{self, ChallengedChunk, Plot, PlotResponse},
+		};
+		let hp: T::AccountId = account("hp", 0, 0);
+		let seed = pos::plot_seed(&hp.encode(), 0, 0);
+		let (count, size) = (pos::MIN_PLOT_CHUNKS, pos::MIN_CHUNK_SIZE);
+		let chunks = pos::plot_in_memory(&seed, count, size);
+		let tree = MerkleTree::from_leaves(chunks.iter().map(|c| leaf_hash(c)).collect())
+			.ok_or(BenchmarkError::Stop("empty plot"))?;
+		let plot = Plot { nonce: 0, leaf_count: count, chunk_size: size, tree_root: tree.root() };
+		let target = plot.target(&hp.encode(), 0);
+		let indices =
+			pos::challenge_indices(&[7; 32], 0, &hp.encode(), count, T::ChunksPerChallenge::get());
+		let proof = |i: u32| -> Result<ChunkProof, BenchmarkError> {
+			Ok(ChunkProof {
+				index: i,
+				data: chunks.get(i as usize).cloned().ok_or(BenchmarkError::Stop("index"))?,
+				proof: tree.proof(i).ok_or(BenchmarkError::Stop("index"))?,
+			})
+		};
+		let mut answer = Vec::new();
+		for i in &indices {
+			let parents = pos::parents_of(&seed, *i)
+				.into_iter()
+				.map(|p| proof(p))
+				.collect::<Result<Vec<_>, _>>()?;
+			answer.push(ChallengedChunk { chunk: proof(*i)?, parents });
+		}
+		let body = PlotResponse { chunks: answer }.encode();
+		let result;
+
+		#[block]
+		{
+			result = PlotResponse::decode(&mut &body[..])
+				.map_err(|_| pos::PlotError::BadProof)
+				.and_then(|response| pos::verify_challenge(&target, &indices, &response));
+		}
+
+		assert!(result.is_ok(), "an honest answer verifies");
 		Ok(())
 	}
 

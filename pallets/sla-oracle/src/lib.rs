@@ -49,6 +49,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -62,7 +63,7 @@ use icn_primitives::{
 	collateral::{EraProvider, NodeCollateral},
 	market::{NodeDirectory, NodeHealth, NodeReliability, NodeStatus, RewardHooks},
 	oracle::{assigned_oracles, is_majority, NodeSla, Outcome, RoundIndex, RoundInfo},
-	passport::{PassportId, PassportStaking, PassportUse},
+	passport::{PassportId, PassportInspect, PassportStaking, PassportUse},
 	Balance, ClusterId, EraIndex, HardwareClass, NodeId, BLOCKS_PER_ERA,
 };
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
@@ -127,6 +128,24 @@ pub struct OracleInfo<Key> {
 	pub passport: PassportId,
 	/// The key its reports are signed with.
 	pub key: Key,
+}
+
+/// An oracle passport's disagreement window (SPEC §5.7), kept with the passport
+/// ([`OracleRecords`]) so that deregistering and registering again does not wipe it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct OracleRecord {
 	/// Votes on decided rounds in the current window.
 	pub votes: u32,
 	/// Of those, votes against the majority.
@@ -162,8 +181,11 @@ pub struct Tally<MaxVotes: Get<u32>> {
 pub struct NodeRecord {
 	/// Reliability score.
 	pub reliability: Perbill,
-	/// Era the open anomaly began.
-	pub faulty_since: Option<EraIndex>,
+	/// Block at which the open anomaly began: its grace runs from here (SPEC §5.5).
+	pub faulty_since: Option<u32>,
+	/// Consecutive passed rounds of the open anomaly since its last failed one; it closes at
+	/// `RecoveryRounds`.
+	pub passes: u32,
 	/// Eras before this one have been slashed for the open anomaly.
 	pub slashed_to: EraIndex,
 	/// Slashed for the open anomaly so far.
@@ -172,7 +194,13 @@ pub struct NodeRecord {
 
 impl Default for NodeRecord {
 	fn default() -> Self {
-		NodeRecord { reliability: Perbill::one(), faulty_since: None, slashed_to: 0, slashed: 0 }
+		NodeRecord {
+			reliability: Perbill::one(),
+			faulty_since: None,
+			passes: 0,
+			slashed_to: 0,
+			slashed: 0,
+		}
 	}
 }
 
@@ -195,6 +223,11 @@ pub struct Round<AccountId: Clone + Eq + core::fmt::Debug, MaxOracles: Get<u32>>
 	pub info: RoundInfo,
 	/// The oracle set at its start.
 	pub oracles: BoundedVec<AccountId, MaxOracles>,
+	/// Their passports, in the same order: a vote is counted toward its passport's record
+	/// ([`OracleRecords`]) even if the oracle deregisters before the round is decided. Empty for
+	/// a round started before the record moved to the passport ([`migrations::v2`]), whose votes
+	/// are counted through the registry.
+	pub passports: BoundedVec<PassportId, MaxOracles>,
 }
 
 #[frame_support::pallet]
@@ -202,7 +235,10 @@ pub mod pallet {
 	use super::*;
 	use frame_system::pallet_prelude::*;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version. 2: oracle records moved to the passport, anomalies keep
+	/// their start block and recovery streak, rounds their oracles' passports
+	/// ([`migrations::v2`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -236,9 +272,16 @@ pub mod pallet {
 		/// Time an agent has to answer a challenge, in milliseconds.
 		#[pallet::constant]
 		type ChallengeTimeoutMs: Get<u64>;
-		/// Eras a faulty node has to recover before it is slashed (SPEC §5.5).
+		/// Grace a faulty node has to recover before it is slashed (SPEC §5.5), in eras' worth
+		/// of blocks counted from the block its anomaly opened (`GraceEras × EraLength`): a
+		/// fault in an era's last round gets the same grace as one in its first.
 		#[pallet::constant]
 		type GraceEras: Get<EraIndex>;
+		/// Consecutive rounds a faulty or slashing node must pass before its anomaly closes
+		/// (SPEC §5.5); a failed round between passes starts the count again and neither the
+		/// grace nor the slashes taken are reset by a pass.
+		#[pallet::constant]
+		type RecoveryRounds: Get<u32>;
 		/// Share of a node's own collateral slashed per era of `Slashing`.
 		#[pallet::constant]
 		type SlashPerEra: Get<Perbill>;
@@ -254,10 +297,11 @@ pub mod pallet {
 		/// Pool priority of reports.
 		#[pallet::constant]
 		type ReportPriority: Get<TransactionPriority>;
-		/// Weights.
-		/// Told about reliability changes (they re-weigh a node's reward share) and accepted
-		/// reports (they earn oracle rewards): the rewards pallet (SPEC §6.2, §6.4).
+		/// Told about reliability changes (they re-weigh a node's reward share) and votes that
+		/// agreed with a decided majority (they earn oracle rewards): the rewards pallet (SPEC
+		/// §6.2, §6.4, §5.7).
 		type Rewards: RewardHooks<Self::AccountId>;
+		/// Weights.
 		type WeightInfo: WeightInfo;
 		/// Creates what the benchmarks need.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -287,6 +331,13 @@ pub mod pallet {
 	pub type Oracles<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, OracleInfo<T::OracleKey>>;
 
+	/// Each oracle passport's disagreement window (SPEC §5.7). Kept across deregistration and
+	/// registration; removed with the passport when the oracle is removed. At most one entry per
+	/// `Oracle` passport, which only governance mints.
+	#[pallet::storage]
+	pub type OracleRecords<T: Config> =
+		StorageMap<_, Twox64Concat, PassportId, OracleRecord, ValueQuery>;
+
 	/// Which account registered an oracle key.
 	#[pallet::storage]
 	pub type KeyOwner<T: Config> = StorageMap<_, Blake2_128Concat, T::OracleKey, T::AccountId>;
@@ -301,7 +352,8 @@ pub mod pallet {
 	pub type CurrentRound<T: Config> =
 		StorageValue<_, Round<T::AccountId, T::MaxOracles>, ValueQuery>;
 
-	/// The latest round each oracle reported on.
+	/// The round each oracle of the round in progress reported on; cleared at each round's start
+	/// for the last round's oracles, so at most `MaxOracles` entries.
 	#[pallet::storage]
 	pub type LastReport<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, RoundIndex>;
 
@@ -351,13 +403,23 @@ pub mod pallet {
 		OracleRemoved { oracle: T::AccountId, votes: u32, disagreements: u32 },
 		/// Round `round` started with `oracles` oracles.
 		RoundStarted { round: RoundIndex, seed: [u8; 32], oracles: u32 },
-		/// `oracle` reported on round `round`: `passed` passes and `failed` failures.
-		ReportsSubmitted { round: RoundIndex, oracle: T::AccountId, passed: u32, failed: u32 },
+		/// `oracle` reported on round `round`: `passed` passes and `failed` failures counted,
+		/// `skipped` outcomes of nodes that had left (SPEC §5.5: they void nothing else).
+		ReportsSubmitted {
+			round: RoundIndex,
+			oracle: T::AccountId,
+			passed: u32,
+			failed: u32,
+			skipped: u32,
+		},
 		/// A majority decided `node`'s round; its reliability is now `reliability`.
 		RoundDecided { node: NodeId, round: RoundIndex, passed: bool, reliability: Perbill },
-		/// `node` failed a round: an anomaly opened in `era` (`Active → Faulty`).
-		AnomalyOpened { node: NodeId, era: EraIndex },
-		/// `node` passed a round: its anomaly is closed.
+		/// `node` failed a round: an anomaly opened at block `at`, in `era` (`Active → Faulty`).
+		AnomalyOpened { node: NodeId, era: EraIndex, at: u32 },
+		/// `node`, under an anomaly, passed `passes` rounds in a row of the `RecoveryRounds` that
+		/// close it.
+		Recovering { node: NodeId, passes: u32 },
+		/// `node` passed `RecoveryRounds` rounds in a row: its anomaly is closed.
 		AnomalyClosed { node: NodeId },
 		/// `node` stayed down past the grace period: `Faulty → Slashing`.
 		SlashingStarted { node: NodeId },
@@ -365,6 +427,9 @@ pub mod pallet {
 		Slashed { node: NodeId, hp: T::AccountId, eras: EraIndex, amount: Balance },
 		/// `node` was slashed below the floor: force-retired, its passport revoked.
 		ForceRetired { node: NodeId },
+		/// `node`'s HP retired it under an anomaly, paying `amount`, the rest of the slash
+		/// schedule (SPEC §3.9); it is force-retired, its passport revoked.
+		RetiredUnderAnomaly { node: NodeId, hp: T::AccountId, amount: Balance },
 	}
 
 	#[pallet::error]
@@ -391,6 +456,12 @@ pub mod pallet {
 		UnsortedOutcomes,
 		/// The report's signature is not the oracle key's.
 		BadSignature,
+		/// No live node has this id.
+		UnknownNode,
+		/// Only the node's HP may do this.
+		NotNodeOwner,
+		/// The node is not `Faulty` or `Slashing`: it leaves with the market's `exit_node`.
+		NotUnderAnomaly,
 	}
 
 	#[pallet::hooks]
@@ -404,15 +475,36 @@ pub mod pallet {
 			if round.info.end != 0 && index == round.info.index {
 				return T::WeightInfo::on_initialize_idle();
 			}
+			// `LastReport` keeps only the round in progress: the last round's reporters are
+			// forgotten now (at most `MaxOracles` entries), so it never grows with oracles that
+			// came and went (SPEC §9).
+			let previous = round.oracles.len() as u32;
+			for oracle in round.oracles.iter() {
+				LastReport::<T>::remove(oracle);
+			}
 			let oracles = OracleSet::<T>::get();
 			let parent = frame_system::Pallet::<T>::parent_hash();
 			let seed = polkadot_sdk::sp_crypto_hashing::blake2_256(&parent.encode());
 			let start = index.saturating_mul(period);
 			let info = RoundInfo { index, seed, start, end: start.saturating_add(period) };
 			let count = oracles.len() as u32;
-			CurrentRound::<T>::put(Round { info, oracles });
+			// Bounded like `oracles`; an oracle missing from the registry (never: the set and
+			// the registry agree, `do_try_state`) would leave the round without passports, whose
+			// votes are then counted through the registry.
+			let passports: Vec<PassportId> = oracles
+				.iter()
+				.filter_map(|o| Oracles::<T>::get(o).map(|i| i.passport))
+				.collect();
+			let passports = if passports.len() == oracles.len() {
+				BoundedVec::truncate_from(passports)
+			} else {
+				frame_support::defensive!("an oracle of the set is not registered");
+				BoundedVec::new()
+			};
+			CurrentRound::<T>::put(Round { info, oracles, passports });
 			Self::deposit_event(Event::RoundStarted { round: index, seed, oracles: count });
-			T::WeightInfo::on_initialize_new_round(count)
+			// Benchmarked with `o` oracles in both the new round and the one before.
+			T::WeightInfo::on_initialize_new_round(count.max(previous))
 		}
 
 		/// Challenges this node's assignments if it holds a registered oracle key.
@@ -450,15 +542,15 @@ pub mod pallet {
 			T::Passports::stake(&who, passport, PassportUse::Oracle)?;
 			OracleSet::<T>::put(set);
 			KeyOwner::<T>::insert(&key, &who);
-			Oracles::<T>::insert(
-				&who,
-				OracleInfo { passport, key: key.clone(), votes: 0, disagreements: 0 },
-			);
+			// Its disagreement record, if the passport had one, carries on (SPEC §5.7).
+			Oracles::<T>::insert(&who, OracleInfo { passport, key: key.clone() });
 			Self::deposit_event(Event::OracleRegistered { oracle: who, passport, key });
 			Ok(())
 		}
 
-		/// Leaves the oracle set and releases the passport. Votes already cast still count.
+		/// Leaves the oracle set and releases the passport. Votes already cast still count, and
+		/// toward the passport's disagreement record, which stays with the passport (SPEC §5.7):
+		/// registering again does not wipe it.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::deregister_oracle())]
 		pub fn deregister_oracle(origin: OriginFor<T>) -> DispatchResult {
@@ -467,6 +559,36 @@ pub mod pallet {
 			T::Passports::unstake(info.passport, PassportUse::Oracle)?;
 			Self::forget_oracle(&who, &info);
 			Self::deposit_event(Event::OracleDeregistered { oracle: who });
+			Ok(())
+		}
+
+		/// Retires the caller's `node` while it is `Faulty` or `Slashing` (SPEC §3.9): it pays the
+		/// rest of the slash schedule at once — what the schedule would take before it
+		/// force-retires the node, less what this anomaly already slashed — and is force-retired
+		/// (leases end with refunds, passport revoked). So an HP can always leave (e.g. when no
+		/// oracle decides its rounds any more), but never more cheaply than the schedule; the
+		/// market's `exit_node` refuses nodes under an anomaly.
+		///
+		/// Origin: signed, the node's HP. Emits `Slashed`, `RetiredUnderAnomaly`. Errors:
+		/// `UnknownNode`, `NotNodeOwner`, `NotUnderAnomaly`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::retire_under_anomaly())]
+		pub fn retire_under_anomaly(origin: OriginFor<T>, node: NodeId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let target = T::Nodes::target(node).ok_or(Error::<T>::UnknownNode)?;
+			ensure!(target.hp == who, Error::<T>::NotNodeOwner);
+			ensure!(
+				matches!(target.status, NodeStatus::Faulty | NodeStatus::Slashing),
+				Error::<T>::NotUnderAnomaly
+			);
+			let record = Records::<T>::get(node).unwrap_or_default();
+			let due = Self::rest_of_schedule(&target, record.slashed);
+			let amount = T::Collateral::slash(&target.hp, due);
+			T::Nodes::force_retire(node)?;
+			Records::<T>::remove(node);
+			Tallies::<T>::remove(node);
+			Self::deposit_event(Event::Slashed { node, hp: who.clone(), eras: 0, amount });
+			Self::deposit_event(Event::RetiredUnderAnomaly { node, hp: who, amount });
 			Ok(())
 		}
 
@@ -487,8 +609,14 @@ pub mod pallet {
 			let round = CurrentRound::<T>::get();
 			let oracle_index = Self::check_report(&round, &report)?;
 			LastReport::<T>::insert(&report.oracle, report.round);
-			let (mut passed, mut failed) = (0u32, 0u32);
+			let (mut passed, mut failed, mut skipped) = (0u32, 0u32, 0u32);
 			for (node, outcome) in &report.outcomes {
+				// SPEC §5.5: judged outcome by outcome. A node that left since the oracle
+				// challenged it is skipped; it never voids the other outcomes.
+				if !Self::is_live(*node) {
+					skipped.saturating_inc();
+					continue;
+				}
 				if outcome.passed() {
 					passed.saturating_inc();
 				} else {
@@ -496,12 +624,12 @@ pub mod pallet {
 				}
 				Self::record_vote(&round, *node, oracle_index, outcome.passed());
 			}
-			T::Rewards::report_accepted(&report.oracle, passed.saturating_add(failed));
 			Self::deposit_event(Event::ReportsSubmitted {
 				round: report.round,
 				oracle: report.oracle,
 				passed,
 				failed,
+				skipped,
 			});
 			Ok(Pays::No.into())
 		}
@@ -512,6 +640,12 @@ impl<T: Config> Pallet<T> {
 	/// `authorize` rule of `submit_reports`: the report must be for the current round, from an
 	/// oracle of that round that has not reported yet, only about nodes assigned to it, each once
 	/// in ascending order, and signed by its key. The pool keeps one report per (round, oracle).
+	///
+	/// Whether a listed node still exists is not part of the rule (SPEC §5.5): a node that
+	/// leaves between the challenge and the block must not make the report invalid, so its
+	/// outcome is skipped at dispatch. An oracle can thus list an assigned id of no node; that
+	/// costs nobody anything (the outcome is skipped, the report is bounded by `MaxOutcomes`
+	/// and there is one per oracle and round).
 	pub fn authorize_report(
 		_source: TransactionSource,
 		report: &Report<T::AccountId, T::MaxOutcomes>,
@@ -557,7 +691,13 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.position(|o| o == &report.oracle)
 			.ok_or(Error::<T>::NotOracle)? as u32;
-		ensure!(Oracles::<T>::contains_key(&report.oracle), Error::<T>::NotOracle);
+		// Registered, with its passport still staked for it (not revoked since).
+		ensure!(
+			Oracles::<T>::get(&report.oracle).is_some_and(|info| {
+				T::Passports::use_of(info.passport) == Some(PassportUse::Oracle)
+			}),
+			Error::<T>::NotOracle
+		);
 		ensure!(
 			LastReport::<T>::get(&report.oracle).is_none_or(|last| last < report.round),
 			Error::<T>::DuplicateReport
@@ -569,12 +709,16 @@ impl<T: Config> Pallet<T> {
 		// that length (its benchmarked weight).
 		let mut assigned = true;
 		for (node, _) in report.outcomes.iter() {
-			assigned &= T::Nodes::target(*node).is_some()
-				&& assigned_oracles(&round.info.seed, *node, count, T::OraclesPerNode::get())
-					.contains(&index);
+			assigned &= assigned_oracles(&round.info.seed, *node, count, T::OraclesPerNode::get())
+				.contains(&index);
 		}
 		ensure!(assigned, Error::<T>::NotAssigned);
 		Ok(index)
+	}
+
+	/// Whether `node` exists and has not retired: one read.
+	fn is_live(node: NodeId) -> bool {
+		T::Nodes::status(node).is_some_and(|s| s != NodeStatus::Retired)
 	}
 
 	/// Records one vote; decides the node's round when a majority of its assigned oracles agree.
@@ -615,36 +759,62 @@ impl<T: Config> Pallet<T> {
 			},
 		}
 		// A node the decision force-retired leaves no tally behind.
-		if T::Nodes::target(node).is_some() {
+		if Self::is_live(node) {
 			Tallies::<T>::insert(node, tally);
 		}
 	}
 
-	/// Counts a vote on a decided round toward its oracle's disagreement window.
+	/// Counts a vote on a decided round toward its oracle passport's disagreement window
+	/// (SPEC §5.7), and pays a vote that agreed with the majority (one that disagreed earns
+	/// nothing). The passport is the round's record of it, so an oracle that deregistered after
+	/// voting is still judged; a revoked passport is judged no more.
 	fn note_vote(round: &Round<T::AccountId, T::MaxOracles>, oracle_index: u32, agreed: bool) {
 		let Some(oracle) = round.oracles.get(oracle_index as usize) else { return };
-		let Some(mut info) = Oracles::<T>::get(oracle) else { return };
-		info.votes.saturating_inc();
-		if !agreed {
-			info.disagreements.saturating_inc();
-		}
-		if info.votes < T::DisagreementWindow::get().max(1) {
-			Oracles::<T>::insert(oracle, info);
+		let passport = match round.passports.get(oracle_index as usize) {
+			Some(passport) => *passport,
+			None => match Oracles::<T>::get(oracle) {
+				Some(info) => info.passport,
+				None => return,
+			},
+		};
+		if T::Passports::owner_of(passport).is_none() {
 			return;
 		}
-		let allowed = T::MaxDisagreement::get().mul_floor(info.votes);
-		if info.disagreements > allowed {
-			let _ = T::Passports::revoke(info.passport);
-			Self::forget_oracle(oracle, &info);
+		if agreed {
+			T::Rewards::report_accepted(oracle, 1);
+		}
+		let mut record = OracleRecords::<T>::get(passport);
+		record.votes.saturating_inc();
+		if !agreed {
+			record.disagreements.saturating_inc();
+		}
+		if record.votes < T::DisagreementWindow::get().max(1) {
+			OracleRecords::<T>::insert(passport, record);
+			return;
+		}
+		let allowed = T::MaxDisagreement::get().mul_floor(record.votes);
+		if record.disagreements > allowed {
+			let _ = T::Passports::revoke(passport);
+			OracleRecords::<T>::remove(passport);
+			// Out of the registry too, whoever is registered with this passport now: the voter
+			// may have left and the passport (unstaked, so transferable) been registered by
+			// another account. At most `MaxOracles` reads, once per removal.
+			let holder = core::iter::once(oracle.clone())
+				.chain(OracleSet::<T>::get().into_iter())
+				.find_map(|o| {
+					Oracles::<T>::get(&o).filter(|i| i.passport == passport).map(|i| (o, i))
+				});
+			if let Some((holder, info)) = holder {
+				Self::forget_oracle(&holder, &info);
+			}
 			Self::deposit_event(Event::OracleRemoved {
 				oracle: oracle.clone(),
-				votes: info.votes,
-				disagreements: info.disagreements,
+				votes: record.votes,
+				disagreements: record.disagreements,
 			});
 		} else {
-			info.votes = 0;
-			info.disagreements = 0;
-			Oracles::<T>::insert(oracle, info);
+			// A new window: the default record, so nothing is stored.
+			OracleRecords::<T>::remove(passport);
 		}
 	}
 
@@ -671,32 +841,48 @@ impl<T: Config> Pallet<T> {
 			reliability: record.reliability,
 		});
 		let era = Self::current_era();
+		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
 		let status = target.status;
 		if passed {
-			if status != NodeStatus::Active
-				&& T::Nodes::set_status(node, NodeStatus::Active).is_ok()
-			{
-				if record.faulty_since.is_some() {
-					Self::deposit_event(Event::AnomalyClosed { node });
-				}
+			match status {
+				// The first passed round activates a new node.
+				NodeStatus::Pending => {
+					let _ = T::Nodes::set_status(node, NodeStatus::Active);
+				},
+				// An anomaly closes only after `RecoveryRounds` passes in a row (SPEC §5.5):
+				// until then the node stays unpaid and unrewarded, its grace keeps running and
+				// its slashes stand, so a node up one round in a few never recovers.
+				NodeStatus::Faulty | NodeStatus::Slashing => {
+					record.passes.saturating_inc();
+					if record.passes >= T::RecoveryRounds::get().max(1) {
+						if T::Nodes::set_status(node, NodeStatus::Active).is_ok() {
+							Self::deposit_event(Event::AnomalyClosed { node });
+						}
+						record.faulty_since = None;
+						record.passes = 0;
+						record.slashed = 0;
+					} else {
+						Self::deposit_event(Event::Recovering { node, passes: record.passes });
+					}
+				},
+				NodeStatus::Active | NodeStatus::Retired => {},
 			}
-			record.faulty_since = None;
-			record.slashed = 0;
 			Records::<T>::insert(node, record);
 			T::Rewards::node_changed(node);
 			return;
 		}
+		record.passes = 0;
 		match status {
 			NodeStatus::Active => {
 				if T::Nodes::set_status(node, NodeStatus::Faulty).is_ok() {
-					record.faulty_since = Some(era);
-					Self::deposit_event(Event::AnomalyOpened { node, era });
+					record.faulty_since = Some(now);
+					Self::deposit_event(Event::AnomalyOpened { node, era, at: now });
 				}
 			},
 			NodeStatus::Faulty => {
-				let since = record.faulty_since.unwrap_or(era);
+				let since = record.faulty_since.unwrap_or(now);
 				record.faulty_since = Some(since);
-				if era >= since.saturating_add(T::GraceEras::get())
+				if now >= since.saturating_add(Self::grace_blocks())
 					&& T::Nodes::set_status(node, NodeStatus::Slashing).is_ok()
 				{
 					Self::deposit_event(Event::SlashingStarted { node });
@@ -743,6 +929,31 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// What the slash schedule would still take from a node with `slashed` slashed in its
+	/// anomaly before it force-retires it: `k × SlashPerEra × S(n) − slashed`, where `k` is the
+	/// first number of steps that leaves less than `SlashFloor × S(n)` (all of `S(n) − floor`
+	/// if the schedule slashes nothing per era).
+	pub fn rest_of_schedule(
+		target: &icn_primitives::market::ChallengeTarget<T::AccountId>,
+		slashed: Balance,
+	) -> Balance {
+		let own = T::Collateral::self_collateral(target.class, target.capacity);
+		let floor = T::SlashFloor::get() * own;
+		let step = T::SlashPerEra::get() * own;
+		let total = if step == 0 {
+			own.saturating_sub(floor)
+		} else {
+			let steps = own.saturating_sub(floor) / step + 1;
+			step.saturating_mul(steps).min(own)
+		};
+		total.saturating_sub(slashed)
+	}
+
+	/// The grace of an anomaly in blocks: `GraceEras × EraLength` (SPEC §5.5).
+	pub fn grace_blocks() -> u32 {
+		T::GraceEras::get().saturating_mul(EraLength::<T>::get())
+	}
+
 	/// The current era: block number / era length.
 	pub fn current_era() -> EraIndex {
 		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
@@ -778,6 +989,7 @@ impl<T: Config> Pallet<T> {
 			status: target.status,
 			reliability: record.reliability,
 			faulty_since: record.faulty_since,
+			recovery_passes: record.passes,
 			slashed: record.slashed,
 			round: tally.as_ref().map(|t| t.round).unwrap_or_default(),
 			votes: tally
@@ -810,6 +1022,18 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(KeyOwner::<T>::iter().count() == set.len(), "stale oracle keys");
+		// The round's passports are its oracles' (or none, for a round begun before v2).
+		let round = CurrentRound::<T>::get();
+		ensure!(
+			round.passports.is_empty() || round.passports.len() == round.oracles.len(),
+			"a round's passports do not match its oracles"
+		);
+		// A record is kept only for a live passport. (Its votes may exceed the window if an
+		// upgrade shortened it; the next vote judges it.)
+		for (passport, record) in OracleRecords::<T>::iter() {
+			ensure!(T::Passports::owner_of(passport).is_some(), "a revoked passport's record");
+			ensure!(record.disagreements <= record.votes, "more disagreements than votes");
+		}
 		// Records and tallies go with their node, however it retires.
 		for (node, _) in Records::<T>::iter() {
 			ensure!(T::Nodes::target(node).is_some(), "a retired node's record is left");
@@ -836,12 +1060,19 @@ impl<T: Config> RewardHooks<T::AccountId> for Pallet<T> {
 			Tallies::<T>::remove(node);
 		}
 	}
-	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance) {}
+	fn fees_paid(_cluster: ClusterId, _class: HardwareClass, _amount: Balance, _take: Balance) {}
 	fn report_accepted(_oracle: &T::AccountId, _outcomes: u32) {}
 }
 
 impl<T: Config> NodeReliability for Pallet<T> {
 	fn reliability(node: NodeId) -> Perbill {
 		Records::<T>::get(node).map(|r| r.reliability).unwrap_or(Perbill::one())
+	}
+
+	/// A failing vote in the round in progress (two reads).
+	fn is_suspect(node: NodeId) -> bool {
+		let round = CurrentRound::<T>::get().info.index;
+		Tallies::<T>::get(node)
+			.is_some_and(|t| t.round == round && t.votes.iter().any(|(_, passed)| !passed))
 	}
 }

@@ -109,9 +109,13 @@ impl pallet_capacity_market::Config for Test {
 	type Reliability = Sla;
 	type MaxCandidates = ConstU32<8>;
 	type MaxAllocations = ConstU32<4>;
+	type MaxSkipped = ConstU32<8>;
 	type Rewards = Collateral;
 	// The SLA oracle drops the records of nodes that retire.
 	type Hooks = Sla;
+	type LeaseTake = ();
+	type Treasury = TreasuryAccount;
+	type LeaseDeposit = ConstU128<0>;
 	type CancelNoticeEras = ConstU32<2>;
 	type PlotGraceEras = ConstU32<1>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -120,6 +124,10 @@ impl pallet_capacity_market::Config for Test {
 }
 
 pub const OUTCOMES: u32 = 16;
+
+parameter_types! {
+	pub const TreasuryAccount: u64 = 99;
+}
 
 thread_local! {
 	static REWARD_CALLS: core::cell::RefCell<Vec<RewardCall>> = Default::default();
@@ -144,7 +152,7 @@ impl icn_primitives::market::RewardHooks<u64> for RewardLog {
 	fn node_changed(node: u64) {
 		REWARD_CALLS.with(|c| c.borrow_mut().push(RewardCall::NodeChanged(node)));
 	}
-	fn fees_paid(_cluster: u32, _class: HardwareClass, _amount: Balance) {}
+	fn fees_paid(_cluster: u32, _class: HardwareClass, _amount: Balance, _take: Balance) {}
 	fn report_accepted(oracle: &u64, outcomes: u32) {
 		REWARD_CALLS.with(|c| c.borrow_mut().push(RewardCall::ReportAccepted(*oracle, outcomes)));
 	}
@@ -161,6 +169,7 @@ impl pallet_sla_oracle::Config for Test {
 	type ChunksPerChallenge = ConstU32<2>;
 	type ChallengeTimeoutMs = ConstU64<1_000>;
 	type GraceEras = ConstU32<1>;
+	type RecoveryRounds = ConstU32<2>;
 	type SlashPerEra = SlashPerEra;
 	type SlashFloor = SlashFloor;
 	type MaxDisagreement = MaxDisagreement;
@@ -194,6 +203,20 @@ impl pallet_capacity_market::BenchmarkHelper<u64> for MockBenchmarkHelper {
 	fn advance_eras(eras: u32) {
 		let now = System::block_number();
 		System::set_block_number(now + u64::from(eras) * u64::from(ERA_LENGTH));
+	}
+	fn uncover_hp(hp: &u64) {
+		use icn_primitives::collateral::EraProvider;
+		let window = 2; // `CollateralTopUpEras`
+		if <Sla as EraProvider>::current_era() < window {
+			Self::advance_eras(window);
+		}
+		pallet_collateral_delegation::Hps::<Test>::mutate(hp, |ledger| {
+			if let Some(ledger) = ledger {
+				ledger.bond = 0;
+			}
+		});
+		let since = <Sla as EraProvider>::current_era().saturating_sub(window);
+		pallet_collateral_delegation::UncoveredSince::<Test>::insert(hp, since);
 	}
 }
 

@@ -1,10 +1,14 @@
 //! The oracle's off-chain worker (SPEC §5.3): challenge the assigned nodes' agents over HTTP,
 //! verify their answers against the registered roots, and submit one signed report per round.
 //!
-//! Per local oracle key that belongs to an oracle of the current round, and only once per round:
-//! a persistent "sent" mark records the round a report was submitted for, and a storage lock per
-//! (key, round) keeps an overlapping run (the next block's worker) from challenging and submitting
-//! at the same time. Challenges run one node after another, each with its own deadline of
+//! Per local oracle key that belongs to an oracle of the current round, and once per round unless
+//! the report does not land: a persistent "sent" mark records the round and the time (off-chain
+//! clock, taken when the report was handed to the pool) it was submitted, and a storage lock per
+//! (key, round) keeps an overlapping run (the next block's worker) from challenging and
+//! submitting at the same time. A report the pool took but no block applied (the chain has no
+//! `LastReport` of it `RESUBMIT_AFTER_MS` after the submission) is challenged and submitted
+//! again, so no refusal silently costs the round (SPEC §5.5). The mark is taken at submission,
+//! not at the run's start, so a run that took several blocks is not repeated at once. Challenges run one node after another, each with its own deadline of
 //! `ChallengeTimeoutMs`, so a node that is down costs one timeout and the latency of a node that
 //! is up is its own.
 
@@ -23,6 +27,10 @@ use sp_runtime::offchain::{
 	storage_lock::{StorageLock, Time},
 	Duration,
 };
+
+/// Time after a submission without the report on chain before the worker submits again: three
+/// 6 s blocks.
+pub const RESUBMIT_AFTER_MS: u64 = 18_000;
 
 /// Largest agent answer read: 64 challenged chunks of 64 KiB with their three parents, and
 /// their paths.
@@ -49,7 +57,14 @@ pub(crate) fn run<T: Config>(now: u32) {
 		}
 		let sent_key = mark_key(b"icn/sla/sent/", &key);
 		let sent = StorageValueRef::persistent(&sent_key);
-		if matches!(sent.get::<RoundIndex>(), Ok(Some(r)) if r >= round.info.index) {
+		// Sent this round, recently enough that it may still land (a mark in the old format,
+		// a bare round, does not decode: the report is sent again and the chain keeps one).
+		let recently_sent = || {
+			let now_ms = sp_io::offchain::timestamp().unix_millis();
+			matches!(sent.get::<(RoundIndex, u64)>(), Ok(Some((r, at)))
+				if r >= round.info.index && now_ms < at.saturating_add(RESUBMIT_AFTER_MS))
+		};
+		if recently_sent() {
 			continue;
 		}
 		let nodes = Pallet::<T>::assignments(&oracle);
@@ -63,7 +78,7 @@ pub(crate) fn run<T: Config>(now: u32) {
 		let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(budget));
 		let Ok(_guard) = lock.try_lock() else { continue };
 		// Another run may have finished while this one waited for the lock.
-		if matches!(sent.get::<RoundIndex>(), Ok(Some(r)) if r >= round.info.index) {
+		if recently_sent() {
 			continue;
 		}
 		let outcomes: Vec<(NodeId, Outcome)> = nodes
@@ -95,18 +110,20 @@ pub(crate) fn run<T: Config>(now: u32) {
 		let total = report.outcomes.len();
 		let call = Call::submit_reports { report, signature };
 		let xt = T::create_authorized_transaction(call.into());
+		// Marked either way: a report the pool refused (e.g. its earlier copy is still there)
+		// is tried again after `RESUBMIT_AFTER_MS`, not at every block.
+		sent.set(&(round.info.index, sp_io::offchain::timestamp().unix_millis()));
 		match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
-			Ok(()) => {
-				sent.set(&round.info.index);
-				log::info!(
-					target: LOG_TARGET,
-					"round {}: reported {passed}/{total} nodes passing",
-					round.info.index
-				);
-			},
-			Err(()) => {
-				log::warn!(target: LOG_TARGET, "round {}: report rejected", round.info.index)
-			},
+			Ok(()) => log::info!(
+				target: LOG_TARGET,
+				"round {}: reported {passed}/{total} nodes passing",
+				round.info.index
+			),
+			Err(()) => log::warn!(
+				target: LOG_TARGET,
+				"round {}: report refused by the pool; trying again in {RESUBMIT_AFTER_MS} ms",
+				round.info.index
+			),
 		}
 	}
 }

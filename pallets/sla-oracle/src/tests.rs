@@ -260,7 +260,15 @@ fn bad_reports_are_invalid_before_they_reach_a_block() {
 			InvalidTransaction::Custom(error_code(&e)).into()
 		};
 		assert_eq!(validity(report(off, vec![(n, PASS)]), off), Err(custom(Error::NotAssigned)));
-		assert_eq!(validity(report(on, vec![(77, PASS)]), on), Err(custom(Error::NotAssigned)));
+		// An id of no node is judged by its assignment alone (a node that left must not void
+		// the report, SPEC §5.5); its outcome is skipped at dispatch.
+		let unassigned = (100..)
+			.find(|id| !assigned_oracles(&round.info.seed, *id, 5, 3).contains(&assigned[0]))
+			.expect("some id is not the oracle's");
+		assert_eq!(
+			validity(report(on, vec![(unassigned, PASS)]), on),
+			Err(custom(Error::NotAssigned))
+		);
 		assert_eq!(
 			validity(report(on, vec![(n, PASS), (n, FAIL)]), on),
 			Err(custom(Error::UnsortedOutcomes))
@@ -317,7 +325,10 @@ fn a_majority_of_passes_activates_a_pending_node_and_missing_reports_count_for_n
 		// A late third vote still counts toward its oracle's record, not the decision.
 		assert_ok!(submit(c, vec![(n, FAIL)]));
 		assert_eq!(status(n), NodeStatus::Active);
-		assert_eq!(Oracles::<Test>::get(c).map(|i| (i.votes, i.disagreements)), Some((1, 1)));
+		assert_eq!(
+			OracleRecords::<Test>::get(passport_of(c)),
+			OracleRecord { votes: 1, disagreements: 1 }
+		);
 		let sla = Sla::node_sla(n).expect("live node");
 		assert_eq!((sla.round, sla.votes, sla.decided), (3, vec![true, true, false], Some(true)));
 	});
@@ -337,10 +348,15 @@ fn a_tie_decides_nothing() {
 	});
 }
 
-/// Makes `n` active in the current round and moves to the next round.
-fn activate(n: NodeId) {
+/// Two of the three oracles pass `n` in the current round: a majority.
+fn majority_passes(n: NodeId) {
 	assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
 	assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+}
+
+/// Makes `n` active in the current round and moves to the next round.
+fn activate(n: NodeId) {
+	majority_passes(n);
 	assert_eq!(status(n), NodeStatus::Active);
 	next_round();
 }
@@ -365,11 +381,13 @@ fn failing_nodes_go_faulty_then_slashing_after_the_grace_period_and_recover_on_a
 		activate(n);
 		let own = 10 * 10; // capacity × self_per_unit
 		let era = Sla::current_era();
+		let at = System::block_number() as u32;
 		fail_round(n);
 		assert_eq!(status(n), NodeStatus::Faulty);
-		assert!(events().contains(&Event::AnomalyOpened { node: n, era }));
-		// Still within the grace era: failing again keeps it Faulty, nothing slashed.
-		while Sla::current_era() == era {
+		assert!(events().contains(&Event::AnomalyOpened { node: n, era, at }));
+		// Within the grace (one era's worth of blocks from the fault): failing again keeps it
+		// Faulty, nothing slashed.
+		while (System::block_number() as u32) < at + ERA_LENGTH {
 			fail_round(n);
 		}
 		assert_eq!(status(n), NodeStatus::Faulty);
@@ -388,12 +406,18 @@ fn failing_nodes_go_faulty_then_slashing_after_the_grace_period_and_recover_on_a
 		let slashes = || events().iter().filter(|e| matches!(e, Event::Slashed { .. })).count();
 		fail_round(n);
 		assert_eq!(slashes(), 1);
-		// A pass closes the anomaly.
-		assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
-		assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+		// `RecoveryRounds` (2) passes in a row close the anomaly; the first only counts.
+		majority_passes(n);
+		assert_eq!(status(n), NodeStatus::Slashing);
+		assert!(events().contains(&Event::Recovering { node: n, passes: 1 }));
+		next_round();
+		majority_passes(n);
 		assert_eq!(status(n), NodeStatus::Active);
 		assert!(events().contains(&Event::AnomalyClosed { node: n }));
-		assert_eq!(Sla::node_sla(n).map(|s| (s.faulty_since, s.slashed)), Some((None, 0)));
+		assert_eq!(
+			Sla::node_sla(n).map(|s| (s.faulty_since, s.recovery_passes, s.slashed)),
+			Some((None, 0, 0))
+		);
 	});
 }
 
@@ -464,8 +488,7 @@ fn reliability_is_an_exponentially_weighted_pass_rate() {
 		fail_round(n);
 		let after_fail = <Sla as NodeReliability>::reliability(n);
 		assert_eq!(after_fail, Perbill::from_rational(7u32, 8u32));
-		assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
-		assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+		majority_passes(n);
 		let expected = after_fail
 			.saturating_sub(after_fail * Perbill::from_rational(1u32, 8u32))
 			.saturating_add(Perbill::from_rational(1u32, 8u32));
@@ -483,8 +506,7 @@ fn an_oracle_that_keeps_disagreeing_is_removed_and_its_passport_revoked() {
 		let n = node(HP, 0);
 		// Window of 4 votes, at most 50% disagreement: 3 of 4 against the majority removes it.
 		for _ in 0..4 {
-			assert_ok!(submit(ORACLES[0], vec![(n, PASS)]));
-			assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
+			majority_passes(n);
 			if Oracles::<Test>::contains_key(liar) {
 				assert_ok!(submit(liar, vec![(n, FAIL)]));
 			}
@@ -496,11 +518,10 @@ fn an_oracle_that_keeps_disagreeing_is_removed_and_its_passport_revoked() {
 		assert!(events().iter().any(
 			|e| matches!(e, Event::OracleRemoved { oracle, votes: 4, disagreements: 4 } if *oracle == liar)
 		));
-		// The honest ones stay, their windows reset.
-		assert_eq!(
-			Oracles::<Test>::get(ORACLES[0]).map(|i| (i.votes, i.disagreements)),
-			Some((0, 0))
-		);
+		// The honest ones stay, their windows reset; the liar's record went with its passport.
+		assert!(Oracles::<Test>::contains_key(ORACLES[0]));
+		assert_eq!(OracleRecords::<Test>::get(passport_of(ORACLES[0])), OracleRecord::default());
+		assert!(!OracleRecords::<Test>::contains_key(passport_of(liar)));
 	});
 }
 
@@ -730,14 +751,19 @@ fn decisions_and_reports_reach_the_rewards_pallet_and_exits_drop_the_node_record
 		let n = node(HP, 0);
 		let m = node(HP, 1);
 		RewardLog::take();
-		// An undecided vote only counts the report.
+		// An undecided vote earns nothing yet.
 		assert_ok!(submit(ORACLES[0], vec![(n, PASS), (m, FAIL)]));
-		assert_eq!(RewardLog::take(), vec![RewardCall::ReportAccepted(ORACLES[0], 2)]);
-		// A decision re-weighs the node's share after its reliability is recorded.
+		assert_eq!(RewardLog::take(), vec![]);
+		// A decision pays the votes that agree with it, then re-weighs the node's share after
+		// its reliability is recorded.
 		assert_ok!(submit(ORACLES[1], vec![(n, PASS)]));
 		assert_eq!(
 			RewardLog::take(),
-			vec![RewardCall::NodeChanged(n), RewardCall::ReportAccepted(ORACLES[1], 1)]
+			vec![
+				RewardCall::ReportAccepted(ORACLES[0], 1),
+				RewardCall::ReportAccepted(ORACLES[1], 1),
+				RewardCall::NodeChanged(n)
+			]
 		);
 		assert_eq!(status(n), NodeStatus::Active);
 		assert!(Records::<Test>::contains_key(n) && Tallies::<Test>::contains_key(n));
@@ -750,4 +776,399 @@ fn decisions_and_reports_reach_the_rewards_pallet_and_exits_drop_the_node_record
 		assert_ok!(Market::exit_node(RuntimeOrigin::signed(HP), m));
 		assert!(!Tallies::<Test>::contains_key(m));
 	});
+}
+
+/// Issue 24's attacks on the SLA layer (SPEC §5.5, §5.7): each test performs one and shows it
+/// fails.
+mod attacks {
+	use super::*;
+
+	fn slashed() -> Balance {
+		events()
+			.iter()
+			.filter_map(|e| match e {
+				Event::Slashed { amount, .. } => Some(*amount),
+				_ => None,
+			})
+			.sum()
+	}
+
+	/// An attacker registers a cheap node and exits it while reports that list it are on
+	/// their way: before, one departed node made the whole report invalid (in the pool and at
+	/// dispatch), so no other node of those oracles was ever activated or slashed.
+	#[test]
+	fn attack_void_a_report_with_a_departing_node() {
+		test(&[], || {
+			three_oracles();
+			let victim = node(HP, 0);
+			activate(victim);
+			let attacker = node(HP2, 3);
+			// Both in the same reports; the attacker's node leaves before they land.
+			let (a, b) = (ORACLES[0], ORACLES[1]);
+			let outcomes = vec![(victim, FAIL), (attacker, PASS)];
+			let first = report(a, outcomes.clone());
+			let signature = sign_report(a, &first);
+			assert_ok!(Market::exit_node(RuntimeOrigin::signed(HP2), attacker));
+			assert!(Sla::authorize_report(TransactionSource::External, &first, &signature).is_ok());
+			assert_ok!(submit(a, outcomes.clone()));
+			assert_ok!(submit(b, outcomes));
+			// The other node's outcomes counted: a majority failed it.
+			assert_eq!(status(victim), NodeStatus::Faulty);
+			assert!(events().contains(&Event::ReportsSubmitted {
+				round: CurrentRound::<Test>::get().info.index,
+				oracle: b,
+				passed: 0,
+				failed: 1,
+				skipped: 1
+			}));
+			assert!(Sla::node_sla(attacker).is_none() && !Tallies::<Test>::contains_key(attacker));
+		});
+	}
+
+	/// A misreporting oracle deregisters before its window closes and registers again, hoping
+	/// for a clean record; and it deregisters right after voting, before the round is decided,
+	/// hoping its vote is never counted.
+	#[test]
+	fn attack_reset_an_oracle_record_by_re_registering() {
+		test(&[], || {
+			three_oracles();
+			let liar = ORACLES[2];
+			let n = node(HP, 0);
+			// Window of 4 votes, at most 50% against the majority: three lies and it is out.
+			for _ in 0..2 {
+				majority_passes(n);
+				assert_ok!(submit(liar, vec![(n, FAIL)]));
+				next_round();
+			}
+			assert_eq!(
+				OracleRecords::<Test>::get(passport_of(liar)),
+				OracleRecord { votes: 2, disagreements: 2 }
+			);
+			// It lies first this time and leaves at once, before the others decide the round.
+			assert_ok!(submit(liar, vec![(n, FAIL)]));
+			assert_ok!(Sla::deregister_oracle(RuntimeOrigin::signed(liar)));
+			majority_passes(n);
+			assert_eq!(
+				OracleRecords::<Test>::get(passport_of(liar)),
+				OracleRecord { votes: 3, disagreements: 3 },
+				"the vote of an oracle that left still counts"
+			);
+			// Registering again does not wipe it: the next lie removes it.
+			register(liar);
+			run_to(System::block_number() + u64::from(2 * PERIOD));
+			assert!(CurrentRound::<Test>::get().oracles.contains(&liar));
+			majority_passes(n);
+			assert_ok!(submit(liar, vec![(n, FAIL)]));
+			assert!(!Oracles::<Test>::contains_key(liar));
+			assert_eq!(Passports::owner_of(passport_of(liar)), None, "revoked");
+			assert!(events().iter().any(|e| matches!(e,
+				Event::OracleRemoved { oracle, votes: 4, disagreements: 4 } if *oracle == liar)));
+		});
+	}
+
+	/// An oracle reports against the majority (or reports a round nobody decides) and expects
+	/// to be paid per outcome as before.
+	#[test]
+	fn attack_earn_rewards_with_votes_against_the_majority() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			let m = node(HP, 1);
+			RewardLog::take();
+			let liar = ORACLES[2];
+			assert_ok!(submit(liar, vec![(n, FAIL), (m, FAIL)]));
+			majority_passes(n);
+			let calls = RewardLog::take();
+			let paid = |who: u64| {
+				calls
+					.iter()
+					.filter_map(|c| match c {
+						RewardCall::ReportAccepted(o, count) if *o == who => Some(*count),
+						_ => None,
+					})
+					.sum::<u32>()
+			};
+			// n decided Pass: the two who passed it earn one outcome each; the liar nothing,
+			// for n (against the majority) or m (never decided).
+			assert_eq!((paid(ORACLES[0]), paid(ORACLES[1]), paid(liar)), (1, 1, 0));
+		});
+	}
+
+	/// A node fails in the last round of an era: with grace counted in era numbers it would be
+	/// slashed an hour later, at the next era's first failed round. The grace is one era's
+	/// worth of blocks from the fault.
+	#[test]
+	fn attack_fault_at_the_end_of_an_era_shortens_its_grace() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			activate(n);
+			// The last round of the era (blocks 8–9 of 10).
+			run_to(u64::from(ERA_LENGTH - PERIOD));
+			let at = System::block_number() as u32;
+			fail_round(n);
+			assert_eq!(status(n), NodeStatus::Faulty);
+			// The next era's rounds: still in grace until `at + ERA_LENGTH`.
+			assert_eq!(Sla::current_era(), 1);
+			while (System::block_number() as u32) < at + ERA_LENGTH {
+				fail_round(n);
+				assert_eq!(status(n), NodeStatus::Faulty, "slashed inside its grace");
+			}
+			assert_eq!(slashed(), 0);
+			fail_round(n);
+			assert_eq!(status(n), NodeStatus::Slashing);
+		});
+	}
+
+	/// A node up one round in a few: before, one passed round closed the anomaly, reset the
+	/// grace and the slash count, and (if just before the era's end) earned the era.
+	#[test]
+	fn attack_pass_one_round_in_a_few_to_reset_the_anomaly() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			activate(n);
+			let pass_round = || {
+				majority_passes(n);
+				next_round();
+			};
+			fail_round(n);
+			let since = Sla::node_sla(n).and_then(|s| s.faulty_since);
+			assert!(since.is_some());
+			// Pass once, fail again, repeatedly: never `Active`, the anomaly keeps its start.
+			for _ in 0..3 {
+				pass_round();
+				assert_eq!(status(n), NodeStatus::Faulty);
+				assert_eq!(Sla::node_sla(n).map(|s| s.recovery_passes), Some(1));
+				fail_round(n);
+				assert_eq!(Sla::node_sla(n).map(|s| s.recovery_passes), Some(0));
+				assert_eq!(Sla::node_sla(n).and_then(|s| s.faulty_since), since);
+			}
+			// So the grace runs out and the schedule slashes, passes in between or not.
+			while status(n) == NodeStatus::Faulty {
+				pass_round();
+				fail_round(n);
+			}
+			assert_eq!(status(n), NodeStatus::Slashing);
+			let after_first = slashed();
+			assert!(after_first > 0);
+			let era = Sla::current_era();
+			while Sla::current_era() == era {
+				pass_round();
+				fail_round(n);
+			}
+			pass_round();
+			fail_round(n);
+			assert!(slashed() > after_first, "a pass does not stop the schedule");
+			assert!(!events().iter().any(|e| matches!(e, Event::AnomalyClosed { .. })));
+		});
+	}
+
+	/// A misreporting oracle's passport is one lie from revocation: it lies, deregisters, and
+	/// hands the passport to a second account that registers with it before the round is
+	/// decided. The revocation must take the second registration with it, or that oracle would
+	/// hold a burnt passport, never be judged again and still decide rounds.
+	#[test]
+	fn attack_hand_a_doomed_passport_to_another_account() {
+		test(&[], || {
+			three_oracles();
+			let liar = ORACLES[2];
+			let accomplice = 16;
+			let passport = passport_of(liar);
+			let n = node(HP, 0);
+			OracleRecords::<Test>::insert(passport, OracleRecord { votes: 3, disagreements: 3 });
+			assert_ok!(submit(liar, vec![(n, FAIL)]));
+			assert_ok!(Sla::deregister_oracle(RuntimeOrigin::signed(liar)));
+			assert_ok!(Passports::transfer(RuntimeOrigin::signed(liar), passport, accomplice));
+			assert_ok!(Sla::register_oracle(
+				RuntimeOrigin::signed(accomplice),
+				passport,
+				oracle_key(accomplice),
+				possession_proof(accomplice)
+			));
+			majority_passes(n);
+			assert_eq!(Passports::owner_of(passport), None, "revoked");
+			assert!(!Oracles::<Test>::contains_key(accomplice), "the new holder is out too");
+			assert!(!Sla::oracles().contains(&accomplice));
+		});
+	}
+
+	/// An HP sees the first oracle report its node failing and exits before the majority opens
+	/// the anomaly, paying only the early-exit penalty.
+	#[test]
+	fn attack_exit_between_the_first_failing_vote_and_the_majority() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			activate(n);
+			assert_ok!(submit(ORACLES[0], vec![(n, FAIL)]));
+			assert_noop!(
+				Market::exit_node(RuntimeOrigin::signed(HP), n),
+				pallet_capacity_market::Error::<Test>::NodeUnderAnomaly
+			);
+			// A round later with no failing vote, it may leave.
+			next_round();
+			assert_ok!(Market::exit_node(RuntimeOrigin::signed(HP), n));
+		});
+	}
+
+	/// The worker's report reached the pool but no block applied it: the worker submits again
+	/// `RESUBMIT_AFTER_MS` after the submission (and not at every block before that).
+	#[test]
+	fn a_report_that_did_not_land_is_submitted_again() {
+		let (mut ext, offchain, pool) = new_test_ext(&[ORACLES[0]]);
+		ext.execute_with(|| {
+			register(ORACLES[0]);
+			run_to(2);
+			let n = registered_node_with_agent_plot();
+			let (chunks, tree, _, root) = agent_plot(0);
+			let seed = pos::plot_seed(&HP.encode(), 0, 0);
+			let endpoint = ("http://agent.test", n, ORACLES[0]);
+			expect_challenge(&offchain, endpoint, (&chunks, &tree, root), seed, false);
+			Sla::offchain_worker(2);
+			assert_eq!(submitted(&pool).len(), 1);
+			// Dropped: nothing on chain.
+			pool.write().transactions.clear();
+			let advance = |ms: u64| {
+				let mut state = offchain.write();
+				state.timestamp =
+					state.timestamp.add(polkadot_sdk::sp_core::offchain::Duration::from_millis(ms));
+			};
+			advance(6_000);
+			Sla::offchain_worker(3);
+			assert!(submitted(&pool).is_empty(), "not at every block");
+			advance(crate::offchain::RESUBMIT_AFTER_MS);
+			expect_challenge(&offchain, endpoint, (&chunks, &tree, root), seed, false);
+			Sla::offchain_worker(4);
+			assert_eq!(submitted(&pool).len(), 1, "submitted again");
+			assert!(matches!(submitted(&pool)[0].outcomes[..], [(node, Outcome::Pass { .. })]
+				if node == n));
+		});
+	}
+}
+
+#[test]
+fn migration_to_v2_moves_records_to_passports_and_dates_anomalies_in_blocks() {
+	use crate::migrations::v2;
+	use polkadot_sdk::frame_support::traits::{
+		GetStorageVersion, OnRuntimeUpgrade, StorageVersion,
+	};
+	test(&[], || {
+		three_oracles();
+		let n = node(HP, 0);
+		// The state as storage version 1 kept it.
+		let (a, b) = (ORACLES[0], ORACLES[1]);
+		for (who, votes, disagreements) in [(a, 3, 1), (b, 0, 0), (ORACLES[2], 0, 0)] {
+			let info = Oracles::<Test>::get(who).expect("registered");
+			v2::Oracles::<Test>::insert(
+				who,
+				v2::OracleInfoV1 { passport: info.passport, key: info.key, votes, disagreements },
+			);
+		}
+		let round = CurrentRound::<Test>::get();
+		v2::CurrentRound::<Test>::put(v2::RoundV1 { info: round.info, oracles: round.oracles });
+		let record = v2::NodeRecordV1 {
+			reliability: Perbill::from_percent(90),
+			faulty_since: Some(2),
+			slashed_to: 3,
+			slashed: 7,
+		};
+		polkadot_sdk::frame_support::storage::unhashed::put(
+			&Records::<Test>::hashed_key_for(n),
+			&record,
+		);
+		StorageVersion::new(1).put::<Sla>();
+
+		v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Sla::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(
+			OracleRecords::<Test>::get(passport_of(a)),
+			OracleRecord { votes: 3, disagreements: 1 }
+		);
+		assert!(!OracleRecords::<Test>::contains_key(passport_of(b)), "empty records not stored");
+		assert_eq!(Oracles::<Test>::get(a).map(|i| i.passport), Some(passport_of(a)));
+		let round = CurrentRound::<Test>::get();
+		assert_eq!(
+			round.passports.to_vec(),
+			round.oracles.iter().map(|o| passport_of(*o)).collect::<Vec<_>>()
+		);
+		assert_eq!(
+			Records::<Test>::get(n),
+			Some(NodeRecord {
+				reliability: Perbill::from_percent(90),
+				faulty_since: Some(2 * ERA_LENGTH),
+				passes: 0,
+				slashed_to: 3,
+				slashed: 7,
+			})
+		);
+		// Once is enough: a second run changes nothing.
+		v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Records::<Test>::get(n).and_then(|r| r.faulty_since), Some(2 * ERA_LENGTH));
+	});
+}
+
+/// SPEC §3.9's other way out: a node under an anomaly leaves by paying the rest of the slash
+/// schedule, so it is never stuck (e.g. when no oracle decides its rounds any more) and never
+/// leaves more cheaply than the schedule would have taken it.
+mod retire_under_anomaly {
+	use super::*;
+
+	#[test]
+	fn attack_leave_an_anomaly_for_less_than_the_schedule() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			activate(n);
+			let own = 10 * 10; // capacity × self_per_unit
+			assert_noop!(
+				Sla::retire_under_anomaly(RuntimeOrigin::signed(HP), n),
+				Error::<Test>::NotUnderAnomaly
+			);
+			fail_round(n);
+			assert_eq!(status(n), NodeStatus::Faulty);
+			assert_noop!(
+				Sla::retire_under_anomaly(RuntimeOrigin::signed(HP2), n),
+				Error::<Test>::NotNodeOwner
+			);
+			let bond = pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond);
+			assert_ok!(Sla::retire_under_anomaly(RuntimeOrigin::signed(HP), n));
+			// 20% per era, floor 50%: the schedule retires at the third slash, 60% of S(n).
+			let paid = own * 60 / 100;
+			assert!(events().contains(&Event::RetiredUnderAnomaly {
+				node: n,
+				hp: HP,
+				amount: paid
+			}));
+			assert_eq!(
+				pallet_collateral_delegation::Hps::<Test>::get(HP).map(|l| l.bond),
+				bond.map(|b| b - paid)
+			);
+			assert_eq!(Passports::owner_of(0), None, "revoked, as the schedule would have");
+			assert!(<Market as NodeHealth>::status(n).is_none());
+			assert!(!Records::<Test>::contains_key(n));
+		});
+	}
+
+	#[test]
+	fn what_the_schedule_already_took_is_deducted() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			activate(n);
+			let own = 10 * 10;
+			// Into `Slashing`: one slash of 20% taken.
+			while status(n) != NodeStatus::Slashing {
+				fail_round(n);
+			}
+			assert_eq!(Sla::node_sla(n).map(|s| s.slashed), Some(own / 5));
+			assert_ok!(Sla::retire_under_anomaly(RuntimeOrigin::signed(HP), n));
+			assert!(events().contains(&Event::RetiredUnderAnomaly {
+				node: n,
+				hp: HP,
+				amount: own * 60 / 100 - own / 5
+			}));
+		});
+	}
 }

@@ -2,8 +2,8 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-21; steps 25, repeat 10; wasm execution
-//! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
 //! ParityDB on ICN Chain); `()` carries the same numbers with ParityDB's constants, for mocks.
@@ -30,6 +30,8 @@
 // 4096
 // --template
 // scripts/weight-template.hbs
+// --json-file
+// /root/.cache/icn-target/bench-pallet_sla_oracle.json
 // --output
 // pallets/sla-oracle/src/weights.rs
 
@@ -49,13 +51,14 @@ pub trait WeightInfo {
 	fn authorize_report(n: u32, ) -> Weight;
 	fn on_initialize_new_round(o: u32, ) -> Weight;
 	fn on_initialize_idle() -> Weight;
+	fn retire_under_anomaly() -> Weight;
 }
 
 /// Weights for `pallet_sla_oracle` measured on the host above, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SlaOracle::Oracles` (r:1 w:1)
-	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::KeyOwner` (r:1 w:1)
 	/// Proof: `SlaOracle::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::OracleSet` (r:1 w:1)
@@ -64,15 +67,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	fn register_oracle() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `4183`
+		//  Measured:  `4216`
 		//  Estimated: `3778`
-		// Minimum execution time: 132_854_000 picoseconds.
-		Weight::from_parts(156_107_000, 3778)
+		// Minimum execution time: 71_627_000 picoseconds.
+		Weight::from_parts(87_711_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SlaOracle::Oracles` (r:1 w:1)
-	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Passports::Passports` (r:1 w:1)
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::OracleSet` (r:1 w:1)
@@ -81,161 +84,235 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SlaOracle::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn deregister_oracle() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `3726`
+		//  Measured:  `3718`
 		//  Estimated: `3778`
-		// Minimum execution time: 69_983_000 picoseconds.
-		Weight::from_parts(80_475_000, 3778)
+		// Minimum execution time: 48_152_000 picoseconds.
+		Weight::from_parts(61_782_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
-	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2094), added: 2589, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::Oracles` (r:1 w:1)
-	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Oracles` (r:2 w:1)
+	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Passports::Passports` (r:1027 w:1025)
+	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:1 w:1)
 	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Nodes` (r:1024 w:1024)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Tallies` (r:1024 w:1024)
 	/// Proof: `SlaOracle::Tallies` (`max_values`: None, `max_size`: Some(38), added: 2513, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::Records` (r:1024 w:1024)
-	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::OracleRecords` (r:3 w:3)
+	/// Proof: `SlaOracle::OracleRecords` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::OracleTallies` (r:2 w:2)
+	/// Proof: `ClusterRewards::OracleTallies` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::EraReports` (r:1 w:1)
+	/// Proof: `ClusterRewards::EraReports` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:1024 w:1024)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:1024 w:1024)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::SelfPerUnit` (r:1 w:0)
 	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:1024 w:1024)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1024 w:1024)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1025 w:1025)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::LeasesByNode` (r:1024 w:0)
+	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:1024 w:1024)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:1 w:1)
 	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
-	/// Storage: `Passports::Passports` (r:1024 w:1024)
-	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotRoots` (r:1024 w:1024)
+	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Shares` (r:1024 w:1024)
 	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::OracleTallies` (r:1 w:1)
-	/// Proof: `ClusterRewards::OracleTallies` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::EraReports` (r:1 w:1)
-	/// Proof: `ClusterRewards::EraReports` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::OracleSet` (r:1 w:1)
+	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1024)
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::KeyOwner` (r:0 w:1)
+	/// Proof: `SlaOracle::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::HpShares` (r:0 w:1024)
 	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Passports::PassportsByOwner` (r:0 w:1024)
+	/// Storage: `Passports::PassportsByOwner` (r:0 w:1025)
 	/// Proof: `Passports::PassportsByOwner` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn submit_reports(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1344 + n * (710 ±0)`
-		//  Estimated: `3593 + n * (3316 ±0)`
-		// Minimum execution time: 249_266_000 picoseconds.
-		Weight::from_parts(268_774_000, 3593)
-			// Standard error: 4_288_273
-			.saturating_add(Weight::from_parts(273_136_770, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-			.saturating_add(T::DbWeight::get().writes((12_u64).saturating_mul(n.into())))
+		//  Measured:  `1850 + n * (858 ±0)`
+		//  Estimated: `9354 + n * (3316 ±0)`
+		// Minimum execution time: 214_310_000 picoseconds.
+		Weight::from_parts(215_952_000, 9354)
+			// Standard error: 2_681_685
+			.saturating_add(Weight::from_parts(223_057_364, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes((14_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
-	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2094), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Oracles` (r:1 w:0)
-	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `Passports::Passports` (r:1 w:0)
+	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:1 w:0)
 	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `CapacityMarket::Nodes` (r:1024 w:0)
-	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(513), added: 2988, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn authorize_report(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `3243 + n * (156 ±0)`
-		//  Estimated: `3579 + n * (2988 ±0)`
-		// Minimum execution time: 44_153_000 picoseconds.
-		Weight::from_parts(45_138_000, 3579)
-			// Standard error: 130_790
-			.saturating_add(Weight::from_parts(8_637_772, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2988).saturating_mul(n.into()))
+		//  Measured:  `4209`
+		//  Estimated: `3837`
+		// Minimum execution time: 37_757_000 picoseconds.
+		Weight::from_parts(39_008_000, 3837)
+			// Standard error: 13_237
+			.saturating_add(Weight::from_parts(3_132_892, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `SlaOracle::ChallengePeriod` (r:1 w:0)
 	/// Proof: `SlaOracle::ChallengePeriod` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:1)
-	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2094), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::OracleSet` (r:1 w:0)
 	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Oracles` (r:64 w:0)
+	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::LastReport` (r:0 w:64)
+	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[0, 64]`.
 	fn on_initialize_new_round(o: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `358 + o * (37 ±0)`
-		//  Estimated: `3579`
-		// Minimum execution time: 18_816_000 picoseconds.
-		Weight::from_parts(50_240_132, 3579)
-			// Standard error: 37_526
-			.saturating_add(Weight::from_parts(54_911, 0).saturating_mul(o.into()))
+		//  Measured:  `265 + o * (159 ±0)`
+		//  Estimated: `3837 + o * (2559 ±0)`
+		// Minimum execution time: 11_257_000 picoseconds.
+		Weight::from_parts(46_430_292, 3837)
+			// Standard error: 160_682
+			.saturating_add(Weight::from_parts(6_155_906, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(o.into())))
+			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(o.into()))
 	}
 	/// Storage: `SlaOracle::ChallengePeriod` (r:1 w:0)
 	/// Proof: `SlaOracle::ChallengePeriod` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
-	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2094), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `123`
-		//  Estimated: `3579`
-		// Minimum execution time: 5_552_000 picoseconds.
-		Weight::from_parts(6_439_000, 3579)
+		//  Measured:  `124`
+		//  Estimated: `3837`
+		// Minimum execution time: 4_376_000 picoseconds.
+		Weight::from_parts(4_817_000, 3837)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
+	}
+	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotShortSince` (r:1 w:1)
+	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
+	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:1 w:1)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::SelfPerUnit` (r:1 w:0)
+	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Hps` (r:1 w:1)
+	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::LeasesByNode` (r:1 w:0)
+	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Committed` (r:1 w:1)
+	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::NetworkCapacity` (r:1 w:1)
+	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
+	/// Storage: `Passports::Passports` (r:1 w:1)
+	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::PlotRoots` (r:1 w:1)
+	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1)
+	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Tallies` (r:0 w:1)
+	/// Proof: `SlaOracle::Tallies` (`max_values`: None, `max_size`: Some(38), added: 2513, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::HpShares` (r:0 w:1)
+	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Passports::PassportsByOwner` (r:0 w:1)
+	/// Proof: `Passports::PassportsByOwner` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn retire_under_anomaly() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `2068`
+		//  Estimated: `6196`
+		// Minimum execution time: 131_957_000 picoseconds.
+		Weight::from_parts(162_953_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 }
 
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn register_oracle() -> Weight {
-		Weight::from_parts(156_107_000, 3778)
+		Weight::from_parts(87_711_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deregister_oracle() -> Weight {
-		Weight::from_parts(80_475_000, 3778)
+		Weight::from_parts(61_782_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_reports(n: u32, ) -> Weight {
-		Weight::from_parts(268_774_000, 3593)
-			.saturating_add(Weight::from_parts(273_136_770, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().reads((9_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
-			.saturating_add(ParityDbWeight::get().writes((12_u64).saturating_mul(n.into())))
+		Weight::from_parts(215_952_000, 9354)
+			.saturating_add(Weight::from_parts(223_057_364, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(19_u64))
+			.saturating_add(ParityDbWeight::get().reads((12_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(13_u64))
+			.saturating_add(ParityDbWeight::get().writes((14_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
-		Weight::from_parts(45_138_000, 3579)
-			.saturating_add(Weight::from_parts(8_637_772, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2988).saturating_mul(n.into()))
+		Weight::from_parts(39_008_000, 3837)
+			.saturating_add(Weight::from_parts(3_132_892, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 	fn on_initialize_new_round(o: u32, ) -> Weight {
-		Weight::from_parts(50_240_132, 3579)
-			.saturating_add(Weight::from_parts(54_911, 0).saturating_mul(o.into()))
+		Weight::from_parts(46_430_292, 3837)
+			.saturating_add(Weight::from_parts(6_155_906, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(o.into())))
+			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(o.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(6_439_000, 3579)
+		Weight::from_parts(4_817_000, 3837)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
+	}
+	fn retire_under_anomaly() -> Weight {
+		Weight::from_parts(162_953_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
+			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 }

@@ -110,7 +110,9 @@ impl Default for Scenario {
 			eras: 420,
 			open_second: 200,
 			node_capacity: 16 * TIB,
-			price: 20 * MILLI_ICNT,
+			// High enough that the usage reward, capped at the protocol's 10% take of fees
+			// (SPEC §4.10), outgrows the shrinking subsidy as the clusters fill.
+			price: 200 * MILLI_ICNT,
 			lease_eras: 30,
 			base_subsidy: 20_000 * ICNT,
 			subsidy_cap: PIB,
@@ -258,7 +260,7 @@ fn open_cluster(
 		),
 	)?;
 	let sp = account(2, sp_index);
-	Balances::set_balance(&sp, 10_000_000 * ICNT);
+	Balances::set_balance(&sp, 200_000_000 * ICNT);
 	Ok(Cluster { id, opened: era, curves, sp, nodes: 0 })
 }
 
@@ -420,10 +422,12 @@ fn simulate(scenario: &Scenario) -> Result<Vec<Row>, String> {
 				RuntimeEvent::CapacityMarket(pallet_capacity_market::Event::LeaseSettled {
 					lease,
 					paid,
+					take,
 					..
 				}) => {
+					// What the SP paid: the HP's part and the protocol's take.
 					let cluster = lease_cluster.get(&lease).copied().unwrap_or(ClusterId::MAX);
-					*fees.entry(cluster).or_default() += paid;
+					*fees.entry(cluster).or_default() += paid + take;
 				},
 				_ => {},
 			}

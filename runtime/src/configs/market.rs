@@ -8,10 +8,11 @@ use polkadot_sdk::*;
 use frame_support::parameter_types;
 use frame_system::EnsureRoot;
 use icn_primitives::EraIndex;
+use sp_runtime::Perbill;
 
 use crate::{
-	AccountId, Balances, ClusterRewards, Collateral, Passports, Runtime, RuntimeHoldReason,
-	SlaOracle,
+	configs::TreasuryAccount, AccountId, Balances, ClusterRewards, Collateral, Passports, Runtime,
+	RuntimeHoldReason, SlaOracle,
 };
 
 parameter_types! {
@@ -27,8 +28,21 @@ parameter_types! {
 	/// writes, and 16 keeps the worst-case request far under 1% of a block
 	/// (`docs/performance.md`).
 	pub const MaxAllocations: u32 = 16;
+	/// SPEC §4.10: a request passes over up to 128 index entries that cannot serve it (short
+	/// commitment, uncovered HP) on a budget of its own, so 64 cheap ineligible nodes never hide
+	/// the eligible ones; hiding them takes 129 such nodes, each with a governance-minted
+	/// passport and its own collateral. Charged per entry at the rate of a scored candidate.
+	pub const MaxSkipped: u32 = 128;
 	/// SPEC §4.8 leaves the notice open: two eras (two days).
 	pub const CancelNoticeEras: EraIndex = 2;
+	/// SPEC §4.10: 10% of every lease payment goes to the treasury, and the usage reward a
+	/// payment generates is capped by its take, so leasing one's own node always loses at least
+	/// the take minus what it can earn back (never a gain). The usage multiplier thus pays at
+	/// most 10% of fees (`docs/design/cluster-rewards.md`).
+	pub const LeaseTake: Perbill = Perbill::from_percent(10);
+	/// SPEC §9: 0.1 ICNT held per open lease (a lease and its two index entries, about 200
+	/// bytes: 0.5 milli-ICNT per byte), returned when the lease is removed.
+	pub const LeaseDeposit: icn_primitives::Balance = icn_primitives::ICNT / 10;
 	/// SPEC §5.8: an HP whose leases ended has one era to plot the freed capacity (a day: a
 	/// 1 TiB plot takes a few hours on one core, `docs/design/proof-of-space.md`).
 	pub const PlotGraceEras: EraIndex = 1;
@@ -47,10 +61,14 @@ impl pallet_capacity_market::Config for Runtime {
 	type Reliability = SlaOracle;
 	type MaxCandidates = MaxCandidates;
 	type MaxAllocations = MaxAllocations;
+	type MaxSkipped = MaxSkipped;
 	type Rewards = Collateral;
 	/// The rewards pallet re-weighs shares and counts fees; the SLA oracle drops the records of
 	/// nodes that retire.
 	type Hooks = (ClusterRewards, SlaOracle);
+	type LeaseTake = LeaseTake;
+	type Treasury = TreasuryAccount;
+	type LeaseDeposit = LeaseDeposit;
 	type CancelNoticeEras = CancelNoticeEras;
 	type PlotGraceEras = PlotGraceEras;
 	type WeightInfo = pallet_capacity_market::weights::SubstrateWeight<Runtime>;
@@ -97,6 +115,19 @@ impl pallet_capacity_market::BenchmarkHelper<AccountId> for BenchmarkHelper {
 		let now = crate::System::block_number();
 		let length = pallet_sla_oracle::EraLength::<Runtime>::get();
 		crate::System::set_block_number(now.saturating_add(eras.saturating_mul(length)));
+	}
+	fn uncover_hp(hp: &AccountId) {
+		let window = super::collateral::CollateralTopUpEras::get();
+		if crate::SlaOracle::current_era() < window {
+			Self::advance_eras(window);
+		}
+		pallet_collateral_delegation::Hps::<Runtime>::mutate(hp, |ledger| {
+			if let Some(ledger) = ledger {
+				ledger.bond = 0;
+			}
+		});
+		let since = crate::SlaOracle::current_era().saturating_sub(window);
+		pallet_collateral_delegation::UncoveredSince::<Runtime>::insert(hp, since);
 	}
 }
 

@@ -14,4 +14,5 @@ mod system;
 
 pub use collateral::COLLATERAL_REWARDS_PALLET_ID;
 pub use monetary::{RewardPoolAccount, TreasuryAccount, REWARD_POOL_PALLET_ID, TREASURY_PALLET_ID};
+pub use oracle::RecoveryRounds;
 pub use system::RuntimeBlockWeights;

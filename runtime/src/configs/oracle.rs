@@ -28,8 +28,11 @@ parameter_types! {
 	pub const ChunksPerChallenge: u32 = 16;
 	/// An agent answers within 2 s (one request per challenge).
 	pub const ChallengeTimeoutMs: u64 = 2_000;
-	/// SPEC §5.5: one era of grace.
+	/// SPEC §5.5: one era's worth of blocks of grace, from the block the anomaly opened.
 	pub const GraceEras: EraIndex = 1;
+	/// SPEC §5.5: an anomaly closes after three passed rounds in a row (three hours; 90 s on
+	/// the dev chain), so a node up one round in a few never recovers.
+	pub const RecoveryRounds: u32 = 3;
 	/// 10% of the node's own collateral per era of `Slashing`.
 	pub const SlashPerEra: Perbill = Perbill::from_percent(10);
 	/// Below 50% of its own collateral a node is force-retired (after 6 eras of slashing).
@@ -53,6 +56,7 @@ impl pallet_sla_oracle::Config for Runtime {
 	type ChunksPerChallenge = ChunksPerChallenge;
 	type ChallengeTimeoutMs = ChallengeTimeoutMs;
 	type GraceEras = GraceEras;
+	type RecoveryRounds = RecoveryRounds;
 	type SlashPerEra = SlashPerEra;
 	type SlashFloor = SlashFloor;
 	type MaxDisagreement = MaxDisagreement;
