@@ -418,7 +418,8 @@ enum GovCommand {
 		cluster: u32,
 		#[arg(value_enum)]
 		class: Class,
-		/// Subsidy per era at zero capacity (ICNT).
+		/// Subsidy per unit of capacity per era while the group is empty (ICNT); the rate
+		/// falls linearly to zero at the subsidy cap.
 		#[arg(long, value_parser = icnt)]
 		base_subsidy: u128,
 		/// Capacity at which the subsidy reaches zero.

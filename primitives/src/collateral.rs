@@ -37,6 +37,54 @@ impl Requirement {
 	}
 }
 
+/// `class_share[class]` of SPEC §3.1: each class's part of the network component.
+///
+/// `N(n) = capacity(n) / network_capacity[class] × circulating × network_ratio ×
+/// class_share[class]`: with shares that sum to 100% the whole network asks for `network_ratio`
+/// of the circulating supply, however many classes there are (without them it asked for
+/// `classes × network_ratio`). One field per class, so a new class cannot be added without its
+/// share.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ClassShares {
+	/// The share of `Storage`.
+	pub storage: Perbill,
+	/// The share of `Gpu`.
+	pub gpu: Perbill,
+	/// The share of `Cpu`.
+	pub cpu: Perbill,
+}
+
+impl ClassShares {
+	/// The share of `class`.
+	pub fn of(&self, class: HardwareClass) -> Perbill {
+		match class {
+			HardwareClass::Storage => self.storage,
+			HardwareClass::Gpu => self.gpu,
+			HardwareClass::Cpu => self.cpu,
+		}
+	}
+
+	/// Whether the shares add up to exactly 100% (SPEC §3.1), computed without overflow.
+	pub fn is_complete(&self) -> bool {
+		let total = u64::from(self.storage.deconstruct())
+			+ u64::from(self.gpu.deconstruct())
+			+ u64::from(self.cpu.deconstruct());
+		total == u64::from(Perbill::one().deconstruct())
+	}
+}
+
 /// Whether an HP's nodes may take new leases (SPEC §3.8).
 #[derive(
 	Clone,

@@ -3,7 +3,11 @@
 //! endowments).
 
 use crate as pallet_capacity_market;
-use icn_primitives::{collateral::BlockEras, passport::PassportKind, Balance, HardwareClass};
+use icn_primitives::{
+	collateral::{BlockEras, ClassShares},
+	passport::PassportKind,
+	Balance, HardwareClass,
+};
 use polkadot_sdk::{
 	frame_support::{
 		construct_runtime, derive_impl, parameter_types,
@@ -59,6 +63,13 @@ parameter_types! {
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
 	pub const EarlyExitPenalty: Perbill = Perbill::from_percent(10);
 	pub const DefaultNetworkRatio: Perbill = Perbill::from_percent(50);
+	/// All of the network component on storage, so the storage requirements these tests were
+	/// written against stay as they were; the split is the collateral pallet's to test.
+	pub const DefaultClassShares: ClassShares = ClassShares {
+		storage: Perbill::one(),
+		gpu: Perbill::zero(),
+		cpu: Perbill::zero(),
+	};
 }
 
 impl pallet_collateral_delegation::Config for Test {
@@ -76,6 +87,7 @@ impl pallet_collateral_delegation::Config for Test {
 	type EarlyExitPenalty = EarlyExitPenalty;
 	type CollateralTopUpEras = ConstU32<2>;
 	type DefaultNetworkRatio = DefaultNetworkRatio;
+	type DefaultClassShares = DefaultClassShares;
 	type WeightInfo = ();
 }
 
@@ -200,6 +212,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				(HardwareClass::Cpu, 5),
 			],
 			network_ratio: Some(Perbill::from_parts(1_000)),
+			class_shares: None,
 			_config: Default::default(),
 		},
 		market: pallet_capacity_market::GenesisConfig {
@@ -242,12 +255,6 @@ impl crate::BenchmarkHelper<u64> for MockBenchmarkHelper {
 		if <Eras as EraProvider>::current_era() < window {
 			Self::advance_eras(window);
 		}
-		pallet_collateral_delegation::Hps::<Test>::mutate(hp, |ledger| {
-			if let Some(ledger) = ledger {
-				ledger.bond = 0;
-			}
-		});
-		let since = <Eras as EraProvider>::current_era().saturating_sub(window);
-		pallet_collateral_delegation::UncoveredSince::<Test>::insert(hp, since);
+		pallet_collateral_delegation::Pallet::<Test>::uncover_for_benchmarks(hp);
 	}
 }

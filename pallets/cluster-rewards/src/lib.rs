@@ -2,8 +2,16 @@
 //!
 //! Protocol emission from a reward pool account funded at genesis, following demand per cluster.
 //!
-//! * **Per era and per `(cluster, class)` group** ([`GroupParams`]): a *subsidy*
-//!   `base_subsidy × max(0, 1 − capacity / subsidy_cap)` that shrinks as capacity joins, and a
+//! * **Per era and per `(cluster, class)` group** ([`GroupParams`]): a *subsidy* paid as a
+//!   **rate per unit** of rewardable capacity, `base_subsidy × max(0, 1 − capacity / subsidy_cap)`
+//!   per unit, so the group's subsidy is `capacity × base_subsidy × max(0, 1 − capacity /
+//!   subsidy_cap)` — it grows with the first capacity, peaks at `base_subsidy × subsidy_cap / 4`
+//!   when the group is half full, and is zero from `subsidy_cap` on; per unit it only ever falls
+//!   as capacity joins (idle capacity is not over-rewarded, litepaper §3.10). A rate rather than a
+//!   lump sum (SPEC §6.1's choice) because a lump sum pays a lone 1 GiB node the whole group's
+//!   subsidy: under a rate it earns `base_subsidy`, what any unit earns at most, and the first HP
+//!   of a new cluster earns in proportion to the capacity it commits (and collateralizes and
+//!   proves) — there is no first-comer's windfall to farm. And a
 //!   *usage reward* `min(usage_multiplier × fees, takes)` of the fees SPs paid in the group
 //!   during the era: never more than the protocol's take of those fees (SPEC §4.10), so an SP
 //!   that leases its own HP's node pays the take and earns back at most the take — leasing
@@ -99,7 +107,8 @@ pub trait BenchmarkHelper {
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GroupParameters {
-	/// Subsidy per era with no capacity.
+	/// Subsidy per unit of rewardable capacity per era while the group is empty; the rate
+	/// falls linearly to zero at `subsidy_cap`.
 	pub base_subsidy: Balance,
 	/// Capacity at which the subsidy reaches zero.
 	pub subsidy_cap: u64,
@@ -210,7 +219,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version. 2: groups count the protocol's take ([`migrations::v2`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -326,6 +335,7 @@ pub mod pallet {
 				"more reward groups than MaxGroups"
 			);
 			for (group, params) in &self.groups {
+				assert!(Pallet::<T>::check_params(params).is_ok(), "bad reward group parameters");
 				GroupParams::<T>::insert(group, params);
 			}
 		}
@@ -368,7 +378,8 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// The group limit is reached.
 		TooManyGroups,
-		/// The subsidy cap must be positive when there is a subsidy.
+		/// The subsidy cap must be positive when there is a subsidy, and `base_subsidy ×
+		/// subsidy_cap` must be a representable amount.
 		BadParameters,
 		/// The node has no rewards to claim.
 		NothingToClaim,
@@ -411,7 +422,7 @@ pub mod pallet {
 			params: GroupParameters,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(params.base_subsidy == 0 || params.subsidy_cap > 0, Error::<T>::BadParameters);
+			Self::check_params(&params)?;
 			let key = (cluster, class);
 			ensure!(
 				GroupParams::<T>::contains_key(key)
@@ -502,7 +513,9 @@ pub const ORACLE_HISTORY: EraIndex = 84;
 
 impl<T: Config> Pallet<T> {
 	/// What `params` gives a group with `capacity`, `fees` and the protocol's `takes` of them in
-	/// one era, before the cap: the subsidy and `min(usage_multiplier × fees, takes)`.
+	/// one era, before the cap: the subsidy `capacity × base_subsidy × (1 − capacity /
+	/// subsidy_cap)` (rounded down; a rate per unit, see the crate docs) and
+	/// `min(usage_multiplier × fees, takes)`.
 	pub fn group_reward(
 		params: &GroupParameters,
 		capacity: u64,
@@ -513,15 +526,27 @@ impl<T: Config> Pallet<T> {
 			0
 		} else {
 			let left = params.subsidy_cap.saturating_sub(capacity);
+			// Both factors are below 2^64, so their product fits in a u128.
 			multiply_by_rational_with_rounding(
 				params.base_subsidy,
-				u128::from(left),
+				u128::from(capacity).saturating_mul(u128::from(left)),
 				u128::from(params.subsidy_cap),
 				Rounding::Down,
 			)
 			.unwrap_or(0)
 		};
 		(subsidy, params.usage_multiplier.saturating_mul_int(fees).min(takes))
+	}
+
+	/// Parameters are valid when a subsidy has a cap and its peak, `base_subsidy ×
+	/// subsidy_cap / 4`, is a representable amount (so `group_reward` never overflows).
+	pub fn check_params(params: &GroupParameters) -> DispatchResult {
+		ensure!(params.base_subsidy == 0 || params.subsidy_cap > 0, Error::<T>::BadParameters);
+		ensure!(
+			params.base_subsidy.checked_mul(u128::from(params.subsidy_cap)).is_some(),
+			Error::<T>::BadParameters
+		);
+		Ok(())
 	}
 
 	/// Allocates era `era`: O(groups).

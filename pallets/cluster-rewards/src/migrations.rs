@@ -59,3 +59,47 @@ pub mod v2 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 3 (SPEC §6.1, issue 24 item 12): the subsidy becomes a rate per unit of capacity. A
+/// group's `base_subsidy` was a lump sum `L` per era; it becomes the rate `⌊4L / subsidy_cap⌋`
+/// per unit, under which a half-full group — where the rate's total peaks — is paid `L` as
+/// before, and a group with little capacity is paid in proportion to it instead of the whole
+/// `L`. Groups with no cap (and so no subsidy) keep theirs.
+pub mod v3 {
+	use super::*;
+
+	/// The rate that pays a half-full group what the lump sum `lump` paid.
+	pub fn rate_for_lump_sum(lump: Balance, subsidy_cap: u64) -> Balance {
+		if subsidy_cap == 0 {
+			return lump;
+		}
+		multiply_by_rational_with_rounding(lump, 4, u128::from(subsidy_cap), Rounding::Down)
+			.unwrap_or(0)
+	}
+
+	/// Rewrites every group's `base_subsidy`; not version-checked (use [`MigrateV2ToV3`]).
+	pub struct UncheckedMigrateV2ToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV2ToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			crate::GroupParams::<T>::translate::<GroupParameters, _>(|_, old| {
+				count = count.saturating_add(1);
+				Some(GroupParameters {
+					base_subsidy: rate_for_lump_sum(old.base_subsidy, old.subsidy_cap),
+					..old
+				})
+			});
+			T::DbWeight::get().reads_writes(count, count)
+		}
+	}
+
+	/// The v2 → v3 migration, for the runtime's `Executive`.
+	pub type MigrateV2ToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateV2ToV3<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

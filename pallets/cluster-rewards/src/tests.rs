@@ -49,6 +49,16 @@ fn governance_sets_group_parameters() {
 			Rewards::set_group_params(RuntimeOrigin::root(), 0, STORAGE, params(1, 0, 0)),
 			Error::<Test>::BadParameters
 		);
+		// A rate whose peak (base × cap / 4) is not a representable amount.
+		assert_noop!(
+			Rewards::set_group_params(
+				RuntimeOrigin::root(),
+				0,
+				STORAGE,
+				params(u128::MAX / 2, 3, 0)
+			),
+			Error::<Test>::BadParameters
+		);
 		for cluster in 0..4 {
 			set(cluster, params(100, 1_000, 1));
 		}
@@ -66,12 +76,26 @@ fn governance_sets_group_parameters() {
 }
 
 #[test]
-fn the_subsidy_shrinks_linearly_with_capacity_and_usage_follows_fees_up_to_the_take() {
+fn the_subsidy_is_a_rate_per_unit_that_shrinks_linearly_and_usage_follows_fees_up_to_the_take() {
 	let p = params(1_000, 400, 3);
-	assert_eq!(Pallet::<Test>::group_reward(&p, 0, 0, 0), (1_000, 0));
-	assert_eq!(Pallet::<Test>::group_reward(&p, 100, 0, 0), (750, 0));
-	assert_eq!(Pallet::<Test>::group_reward(&p, 300, 0, 0), (250, 0));
+	// capacity × 1,000 × (1 − capacity / 400): per unit 750, 500, 250, then nothing.
+	assert_eq!(Pallet::<Test>::group_reward(&p, 0, 0, 0), (0, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 1, 0, 0), (997, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 100, 0, 0), (75_000, 0));
+	assert_eq!(
+		Pallet::<Test>::group_reward(&p, 200, 0, 0),
+		(100_000, 0),
+		"the peak, base × cap / 4"
+	);
+	assert_eq!(Pallet::<Test>::group_reward(&p, 300, 0, 0), (75_000, 0));
 	assert_eq!(Pallet::<Test>::group_reward(&p, 400, 0, 0), (0, 0));
+	assert_eq!(Pallet::<Test>::group_reward(&p, 401, 0, 0), (0, 0));
+	// The largest parameters `set_group_params` accepts do not overflow anywhere on the curve.
+	let big = params(u128::MAX / u128::from(u64::MAX), u64::MAX, 0);
+	assert!(Pallet::<Test>::check_params(&big).is_ok());
+	for capacity in [1, u64::MAX / 2, u64::MAX - 1] {
+		assert!(Pallet::<Test>::group_reward(&big, capacity, 0, 0).0 > 0);
+	}
 	// 3 × fees, never more than the protocol's take of them (SPEC §4.10).
 	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 500, 150), (0, 150));
 	assert_eq!(Pallet::<Test>::group_reward(&p, 9_999, 500, 5_000), (0, 1_500));
@@ -81,18 +105,18 @@ fn the_subsidy_shrinks_linearly_with_capacity_and_usage_follows_fees_up_to_the_t
 #[test]
 fn an_era_is_shared_by_weight_and_claims_reach_the_hp() {
 	test(|| {
-		set(0, params(1_000, 1_000, 0));
+		set(0, params(2, 1_000, 0));
 		// Equal reliability, commitments beyond the bonus horizon: weight ∝ capacity.
 		TestNodes::set(1, 1, 0, 100, NodeStatus::Active, 100);
 		TestNodes::set(2, 2, 0, 300, NodeStatus::Active, 100);
 		next_era();
-		// Capacity 400 of a 1,000 cap: subsidy 600, shared 1:3.
+		// Capacity 400 of a 1,000 cap: 400 units at 2 × 0.6, subsidy 480, shared 1:3.
 		let group = Groups::<Test>::get((0, STORAGE));
-		assert_eq!((group.capacity, group.last_subsidy), (400, 600));
-		assert_eq!(Rewards::pending_node_rewards(1), 150);
-		assert_eq!(Rewards::pending_node_rewards(2), 450);
-		assert_eq!(claim(2), 450);
-		assert_eq!(Balances::free_balance(2), 10 + 450);
+		assert_eq!((group.capacity, group.last_subsidy), (400, 480));
+		assert_eq!(Rewards::pending_node_rewards(1), 120);
+		assert_eq!(Rewards::pending_node_rewards(2), 360);
+		assert_eq!(claim(2), 360);
+		assert_eq!(Balances::free_balance(2), 10 + 360);
 		assert_eq!(Rewards::pending_node_rewards(2), 0);
 		assert_noop!(
 			Rewards::claim_node_rewards(RuntimeOrigin::signed(50), 2),
@@ -102,7 +126,7 @@ fn an_era_is_shared_by_weight_and_claims_reach_the_hp() {
 			Rewards::claim_node_rewards(RuntimeOrigin::signed(50), 77),
 			Error::<Test>::UnknownNode
 		);
-		assert_eq!(Emitted::<Test>::get(), 600);
+		assert_eq!(Emitted::<Test>::get(), 480);
 	});
 }
 
@@ -146,19 +170,21 @@ fn the_cap_scales_every_group_down_pro_rata() {
 #[test]
 fn faulty_nodes_earn_nothing_hold_what_they_earned_until_they_pass_and_forfeit_it_if_they_retire() {
 	test(|| {
-		set(0, params(1_000, 1_000_000, 0));
+		set(0, params(5, 1_000_000, 0));
 		TestNodes::set(1, 1, 0, 100, NodeStatus::Active, 100);
 		TestNodes::set(2, 2, 0, 100, NodeStatus::Active, 100);
 		next_era();
 		let earned = Rewards::pending_node_rewards(2);
 		assert!(earned > 0);
-		// Node 2 faulty through the next era: all of it goes to node 1, and what node 2 earned
+		// Node 2 faulty through the next era: its units are not paid (the subsidy is a rate per
+		// rewardable unit), node 1 earns its own at a rate a hair higher, and what node 2 earned
 		// before is held.
 		TestNodes::status(2, NodeStatus::Faulty);
 		let before = Rewards::pending_node_rewards(1);
 		next_era();
 		assert_eq!(Rewards::pending_node_rewards(2), earned);
-		assert!(Rewards::pending_node_rewards(1) - before > earned);
+		assert!(Rewards::pending_node_rewards(1) - before >= earned);
+		assert_eq!(Groups::<Test>::get((0, STORAGE)).last_subsidy, 499, "100 units × 5 × 0.9999");
 		assert_noop!(
 			Rewards::claim_node_rewards(RuntimeOrigin::signed(50), 2),
 			Error::<Test>::RewardsHeld
@@ -191,8 +217,8 @@ fn faulty_nodes_earn_nothing_hold_what_they_earned_until_they_pass_and_forfeit_i
 #[test]
 fn the_api_reports_group_rates_and_an_accounts_pending_rewards() {
 	test(|| {
-		set(0, params(1_000, 1_000, 2));
-		set(1, params(500, 100, 0));
+		set(0, params(5, 1_000, 2));
+		set(1, params(50, 100, 0));
 		TestNodes::set(1, 7, 0, 100, NodeStatus::Active, 0);
 		TestNodes::set(2, 7, 0, 300, NodeStatus::Active, 0);
 		TestNodes::set(3, 8, 1, 10, NodeStatus::Active, 0);
@@ -204,22 +230,24 @@ fn the_api_reports_group_rates_and_an_accounts_pending_rewards() {
 		let r = rates[0];
 		assert_eq!((r.cluster, r.class, r.capacity), (0, STORAGE, 400));
 		assert_eq!(r.utilization, Perbill::from_percent(75), "300 of 400 leased");
-		assert_eq!((r.subsidy_per_era, r.fees_this_era, r.usage_this_era), (600, 800, 80));
+		// 400 units at 5 × 0.6.
+		assert_eq!((r.subsidy_per_era, r.fees_this_era, r.usage_this_era), (1_200, 800, 80));
 		assert_eq!((r.last_subsidy, r.last_usage), (0, 0));
 		assert_eq!(Rewards::rates(None).len(), 2);
 		next_era();
 		let r = Rewards::rates(Some(0))[0];
-		assert_eq!((r.last_subsidy, r.last_usage, r.fees_this_era), (600, 80, 0));
-		// HP 7 runs nodes 1 and 2: 1/4 and 3/4 of 680.
+		assert_eq!((r.last_subsidy, r.last_usage, r.fees_this_era), (1_200, 80, 0));
+		// HP 7 runs nodes 1 and 2: 1/4 and 3/4 of 1,280.
 		let pending = Rewards::pending_rewards(&7);
-		assert_eq!(pending.nodes, vec![(1, 170), (2, 510)]);
+		assert_eq!(pending.nodes, vec![(1, 320), (2, 960)]);
 		assert_eq!(pending.oracle, 0);
+		// Cluster 1: 10 units at 50 × 0.9.
 		assert_eq!(Rewards::pending_rewards(&8).nodes, vec![(3, 450)]);
-		assert_eq!(claim(1), 170);
-		assert_eq!(Rewards::pending_rewards(&7).nodes, vec![(1, 0), (2, 510)]);
+		assert_eq!(claim(1), 320);
+		assert_eq!(Rewards::pending_rewards(&7).nodes, vec![(1, 0), (2, 960)]);
 		// A retired node that was paid out leaves the index.
 		TestNodes::retire(1);
-		assert_eq!(Rewards::pending_rewards(&7).nodes, vec![(2, 510)]);
+		assert_eq!(Rewards::pending_rewards(&7).nodes, vec![(2, 960)]);
 		Rewards::report_accepted(&7, 3);
 		next_era();
 		assert_eq!(Rewards::pending_rewards(&7).oracle, ORACLE_BUDGET);
@@ -229,7 +257,8 @@ fn the_api_reports_group_rates_and_an_accounts_pending_rewards() {
 #[test]
 fn reliability_and_commitment_weigh_in() {
 	test(|| {
-		set(0, params(3_000, 1_000_000, 0));
+		// 300 units at 10 × (1 − 300 / 10^6): 2,999 in all.
+		set(0, params(10, 1_000_000, 0));
 		// Same capacity: node 1 reliable with a long commitment (bonus 50%), node 2 at 50%
 		// reliability, node 3 reliable with a commitment ending now (no bonus).
 		TestNodes::set(1, 1, 0, 100, NodeStatus::Active, 100);
@@ -315,8 +344,8 @@ fn a_lone_oracle_with_one_report_earns_the_whole_budget_at_the_runtimes_magnitud
 #[test]
 fn node_rewards_are_exact_at_the_runtimes_magnitudes_for_tiny_and_large_weights() {
 	with_runtime_magnitudes(|| {
-		// 10^30 base units of subsidy would be over the cap: the whole cap goes to the group.
-		set(0, params(1_000_000 * ICNT, u64::MAX, 0));
+		// 10^24 base units of subsidy per unit are over the cap: the whole cap goes to the group.
+		set(0, params(1_000_000 * ICNT, 100_000_000_000_000, 0));
 		// The smallest weight a node can have: 1 unit of capacity at 1 part per billion.
 		TestNodes::set(1, 100, 0, 1, NodeStatus::Active, 0);
 		TestReliability::set(1, Perbill::from_parts(1));
@@ -342,12 +371,12 @@ fn node_rewards_are_exact_at_the_runtimes_magnitudes_for_tiny_and_large_weights(
 #[test]
 fn a_group_whose_accumulator_would_overflow_is_not_paid_and_the_chain_says_so() {
 	with_runtime_magnitudes(|| {
-		set(0, params(1_000 * ICNT, u64::MAX, 0));
+		set(0, params(1_000 * ICNT, 100_000_000_000_000_000, 0));
 		TestNodes::set(1, 100, 0, 1, NodeStatus::Active, 0);
 		TestReliability::set(1, Perbill::from_parts(1));
 		Rewards::node_changed(1);
 		next_era();
-		// The subsidy at capacity 1 of a 2^64 cap: a hair under the base, all of it to the node.
+		// The subsidy of 1 unit of a 10^17 cap: a hair under the rate, all of it to the node.
 		let pending = Rewards::pending_node_rewards(1);
 		assert_eq!(pending, Groups::<Test>::get((0, STORAGE)).last_subsidy);
 		assert!(pending > 999 * ICNT);
@@ -418,8 +447,9 @@ mod properties {
 		#[test]
 		fn emission_is_capped_and_payouts_never_exceed_it(ops in proptest::collection::vec(op(), 1..80)) {
 			new_test_ext().execute_with(|| {
-				set(0, params(4_000, 5_000, 1));
-				set(1, params(9_000, 2_000, 3));
+				// Peaks of 18,750 and 18,000 a group: some eras under the cap, some over.
+				set(0, params(3, 5_000, 1));
+				set(1, params(36, 2_000, 3));
 				for op in ops {
 					let emitted = Emitted::<Test>::get();
 					match op {
@@ -503,5 +533,28 @@ fn migration_to_v2_adds_an_empty_take_to_every_group() {
 		);
 		// The invariants compare group totals with shares: leave none behind.
 		Groups::<Test>::remove((0, STORAGE));
+	});
+}
+
+#[test]
+fn migration_to_v3_turns_each_lump_sum_into_the_rate_that_pays_it_at_half_the_cap() {
+	use crate::migrations::v3;
+	use polkadot_sdk::frame_support::traits::{
+		GetStorageVersion, OnRuntimeUpgrade, StorageVersion,
+	};
+	test(|| {
+		// Lump sums as storage version 2 read them: 1,000 an era to zero at 400; 7 with no cap.
+		GroupParams::<Test>::insert((0, STORAGE), params(1_000, 400, 2));
+		GroupParams::<Test>::insert((1, STORAGE), params(0, 0, 1));
+		StorageVersion::new(2).put::<Rewards>();
+		v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(Rewards::on_chain_storage_version(), StorageVersion::new(3));
+		let migrated = GroupParams::<Test>::get((0, STORAGE)).expect("kept");
+		assert_eq!(migrated, params(10, 400, 2), "⌊4 × 1,000 / 400⌋ per unit, the rest kept");
+		assert_eq!(Pallet::<Test>::group_reward(&migrated, 200, 0, 0).0, 1_000, "half full: L");
+		assert_eq!(GroupParams::<Test>::get((1, STORAGE)), Some(params(0, 0, 1)));
+		// A second run is a no-op (version-checked).
+		v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(GroupParams::<Test>::get((0, STORAGE)), Some(params(10, 400, 2)));
 	});
 }

@@ -61,8 +61,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `240`
 		//  Estimated: `3518`
-		// Minimum execution time: 11_947_000 picoseconds.
-		Weight::from_parts(13_250_000, 3518)
+		// Minimum execution time: 11_306_000 picoseconds.
+		Weight::from_parts(18_758_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -84,8 +84,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1435`
 		//  Estimated: `6196`
-		// Minimum execution time: 78_367_000 picoseconds.
-		Weight::from_parts(87_080_000, 6196)
+		// Minimum execution time: 77_125_000 picoseconds.
+		Weight::from_parts(119_778_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -103,8 +103,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `3593`
-		// Minimum execution time: 54_862_000 picoseconds.
-		Weight::from_parts(60_310_000, 3593)
+		// Minimum execution time: 56_905_000 picoseconds.
+		Weight::from_parts(86_659_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -127,10 +127,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `793 + g * (104 ±0)`
 		//  Estimated: `14012 + g * (2583 ±2)`
-		// Minimum execution time: 67_530_000 picoseconds.
-		Weight::from_parts(48_680_288, 14012)
-			// Standard error: 41_565
-			.saturating_add(Weight::from_parts(10_620_301, 0).saturating_mul(g.into()))
+		// Minimum execution time: 70_746_000 picoseconds.
+		Weight::from_parts(71_397_530, 14012)
+			// Standard error: 100_723
+			.saturating_add(Weight::from_parts(15_608_358, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -145,8 +145,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `145`
 		//  Estimated: `1489`
-		// Minimum execution time: 7_091_000 picoseconds.
-		Weight::from_parts(7_851_000, 1489)
+		// Minimum execution time: 7_180_000 picoseconds.
+		Weight::from_parts(10_706_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -154,23 +154,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn set_group_params() -> Weight {
-		Weight::from_parts(13_250_000, 3518)
+		Weight::from_parts(18_758_000, 3518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn claim_node_rewards() -> Weight {
-		Weight::from_parts(87_080_000, 6196)
+		Weight::from_parts(119_778_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn claim_oracle_rewards() -> Weight {
-		Weight::from_parts(60_310_000, 3593)
+		Weight::from_parts(86_659_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize_era(g: u32, ) -> Weight {
-		Weight::from_parts(48_680_288, 14012)
-			.saturating_add(Weight::from_parts(10_620_301, 0).saturating_mul(g.into()))
+		Weight::from_parts(71_397_530, 14012)
+			.saturating_add(Weight::from_parts(15_608_358, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
@@ -178,7 +178,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(g.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(7_851_000, 1489)
+		Weight::from_parts(10_706_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

@@ -278,5 +278,22 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn set_class_shares() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let shares = ClassShares {
+			storage: Perbill::from_percent(70),
+			gpu: Perbill::from_percent(20),
+			cpu: Perbill::from_percent(10),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, shares);
+
+		assert_eq!(ClassShareOf::<T>::get(), shares);
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

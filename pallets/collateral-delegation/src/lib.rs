@@ -2,8 +2,8 @@
 //!
 //! Every hardware node an HP commits needs collateral `C = S + N` (SPEC §3.1): the node component
 //! `S = capacity × self_per_unit[class]`, which the HP must bond itself, and the network component
-//! `N = capacity / network_capacity[class] × circulating × network_ratio`, which the HP's excess
-//! bond and its *delegation pool* cover together. Both are computed when needed from the committed
+//! `N = capacity / network_capacity[class] × circulating × network_ratio × class_share[class]`,
+//! which the HP's excess bond and its *delegation pool* cover together. Both are computed when needed from the committed
 //! capacity kept here; nothing is stored per node.
 //!
 //! ## Accounts and holds
@@ -40,7 +40,8 @@
 //! [`claim_rewards`](Pallet::claim_rewards). Anyone:
 //! [`apply_pending_slash`](Pallet::apply_pending_slash). Governance:
 //! [`set_self_per_unit`](Pallet::set_self_per_unit),
-//! [`set_network_ratio`](Pallet::set_network_ratio).
+//! [`set_network_ratio`](Pallet::set_network_ratio),
+//! [`set_class_shares`](Pallet::set_class_shares).
 //!
 //! The capacity market uses the pallet through [`NodeCollateral`] (commit/release capacity,
 //! coverage and the top-up window of SPEC §3.8, slashing, the early-exit penalty of SPEC §3.7);
@@ -54,6 +55,10 @@
 //! * Slashed funds of a delegator reach `OnSlash` when the pending slash is realized, not at the
 //!   moment the pool is slashed (that is what makes the slash O(1)).
 //! * A delegation's storage is paid for by its stake: at least `MinDelegation` is held.
+//! * `class_share` (SPEC §3.1) is one value per class, set together and always summing to exactly
+//!   100% ([`ClassShares`]): then all classes together ask for `network_ratio` of the circulating
+//!   supply. The first node of a class still carries its class's whole part
+//!   (`network_ratio × class_share × circulating`), since it is all of the class's capacity.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -72,7 +77,8 @@ pub mod weights;
 
 use icn_primitives::{
 	collateral::{
-		CollateralInfo, CoverageStatus, EraProvider, NodeCollateral, Requirement, RewardCrediting,
+		ClassShares, CollateralInfo, CoverageStatus, EraProvider, NodeCollateral, Requirement,
+		RewardCrediting,
 	},
 	Balance, EraIndex, HardwareClass,
 };
@@ -274,6 +280,10 @@ pub mod pallet {
 		/// Network ratio before governance sets one (SPEC §3.1: 50%).
 		#[pallet::constant]
 		type DefaultNetworkRatio: Get<Perbill>;
+		/// `class_share` per class before governance sets them (SPEC §3.1); must sum to 100%
+		/// (checked by `integrity_test`).
+		#[pallet::constant]
+		type DefaultClassShares: Get<ClassShares>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -342,6 +352,16 @@ pub mod pallet {
 	pub type NetworkRatio<T: Config> =
 		StorageValue<_, Perbill, ValueQuery, DefaultNetworkRatioValue<T>>;
 
+	#[pallet::type_value]
+	pub fn DefaultClassSharesValue<T: Config>() -> ClassShares {
+		T::DefaultClassShares::get()
+	}
+
+	/// `class_share[class]` of SPEC §3.1, always summing to 100%.
+	#[pallet::storage]
+	pub type ClassShareOf<T: Config> =
+		StorageValue<_, ClassShares, ValueQuery, DefaultClassSharesValue<T>>;
+
 	/// The era in which an HP was first seen uncovered; its top-up window runs from there.
 	#[pallet::storage]
 	pub type UncoveredSince<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, EraIndex>;
@@ -354,6 +374,8 @@ pub mod pallet {
 		pub self_per_unit: alloc::vec::Vec<(HardwareClass, Balance)>,
 		/// `network_ratio`, or `DefaultNetworkRatio` when `None`.
 		pub network_ratio: Option<Perbill>,
+		/// `class_share` per class, or `DefaultClassShares` when `None`; must sum to 100%.
+		pub class_shares: Option<ClassShares>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -368,6 +390,10 @@ pub mod pallet {
 			}
 			if let Some(ratio) = self.network_ratio {
 				NetworkRatio::<T>::put(ratio);
+			}
+			if let Some(shares) = self.class_shares {
+				assert!(shares.is_complete(), "genesis class shares must sum to 100%");
+				ClassShareOf::<T>::put(shares);
 			}
 			let pot = Pallet::<T>::pot();
 			if T::Currency::balance(&pot).is_zero() {
@@ -428,6 +454,8 @@ pub mod pallet {
 		SelfPerUnitSet { class: HardwareClass, amount: Balance },
 		/// Governance set the network ratio.
 		NetworkRatioSet { ratio: Perbill },
+		/// Governance set the classes' shares of the network component.
+		ClassSharesSet { shares: ClassShares },
 	}
 
 	#[pallet::error]
@@ -468,10 +496,19 @@ pub mod pallet {
 		PoolWipedOut,
 		/// The amount is too large for the books (overflow).
 		Overflow,
+		/// The classes' shares do not add up to exactly 100%.
+		SharesNotComplete,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::DefaultClassShares::get().is_complete(),
+				"DefaultClassShares must sum to 100% (SPEC §3.1)"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -869,6 +906,37 @@ pub mod pallet {
 			Self::deposit_event(Event::NetworkRatioSet { ratio });
 			Ok(())
 		}
+
+		/// Sets `class_share` of every class (SPEC §3.1). Applies to every requirement computed
+		/// from now on.
+		///
+		/// Origin: `GovernanceOrigin`. Emits `ClassSharesSet`.
+		/// Errors: `SharesNotComplete` unless the shares sum to exactly 100%.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_class_shares())]
+		pub fn set_class_shares(origin: OriginFor<T>, shares: ClassShares) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(shares.is_complete(), Error::<T>::SharesNotComplete);
+			ClassShareOf::<T>::put(shares);
+			Self::deposit_event(Event::ClassSharesSet { shares });
+			Ok(())
+		}
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks of other pallets only: leaves `hp` uncovered with its top-up window over (its
+	/// bond zeroed, the window opened `CollateralTopUpEras` eras ago), the costliest coverage
+	/// state for the market to check. The caller first advances to an era ≥ the window.
+	pub fn uncover_for_benchmarks(hp: &T::AccountId) {
+		Hps::<T>::mutate(hp, |ledger| {
+			if let Some(ledger) = ledger {
+				ledger.bond = 0;
+			}
+		});
+		let since = T::Eras::current_era().saturating_sub(T::CollateralTopUpEras::get());
+		UncoveredSince::<T>::insert(hp, since);
 	}
 }
 
@@ -884,9 +952,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The requirement of `hp`'s committed capacity, plus `extra` capacity of a class if given.
-	/// `S` is exact; `N` rounds up (never in the HP's favour).
+	/// `S` is exact; `N = network_ratio × Σ_class class_share × capacity × circulating /
+	/// network_capacity` rounds up at each step (never in the HP's favour).
 	pub fn requirement_of(hp: &T::AccountId, extra: Option<(HardwareClass, u64)>) -> Requirement {
 		let circulating = Self::circulating();
+		let shares = ClassShareOf::<T>::get();
 		let mut self_component: Balance = 0;
 		let mut network: Balance = 0;
 		for class in HardwareClass::ALL {
@@ -909,7 +979,7 @@ impl<T: Config> Pallet<T> {
 				Rounding::Up,
 			)
 			.unwrap_or(Balance::MAX);
-			network = network.saturating_add(share);
+			network = network.saturating_add(shares.of(class).mul_ceil(share));
 		}
 		Requirement {
 			self_component,

@@ -2,7 +2,10 @@
 //! of 10 blocks, slashes burnt (so total issuance shows exactly what was slashed).
 
 use crate as pallet_collateral_delegation;
-use icn_primitives::{collateral::BlockEras, Balance, HardwareClass};
+use icn_primitives::{
+	collateral::{BlockEras, ClassShares},
+	Balance, HardwareClass,
+};
 use polkadot_sdk::{
 	frame_support::{
 		construct_runtime, derive_impl, parameter_types,
@@ -51,6 +54,11 @@ parameter_types! {
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
 	pub const EarlyExitPenalty: Perbill = Perbill::from_percent(10);
 	pub const DefaultNetworkRatio: Perbill = Perbill::from_percent(50);
+	pub const DefaultClassShares: ClassShares = ClassShares {
+		storage: Perbill::from_percent(50),
+		gpu: Perbill::from_percent(30),
+		cpu: Perbill::from_percent(20),
+	};
 }
 
 impl pallet_collateral_delegation::Config for Test {
@@ -68,6 +76,7 @@ impl pallet_collateral_delegation::Config for Test {
 	type EarlyExitPenalty = EarlyExitPenalty;
 	type CollateralTopUpEras = ConstU32<TOP_UP_ERAS>;
 	type DefaultNetworkRatio = DefaultNetworkRatio;
+	type DefaultClassShares = DefaultClassShares;
 	type WeightInfo = ();
 }
 
@@ -101,6 +110,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				(HardwareClass::Cpu, 5),
 			],
 			network_ratio: Some(NETWORK_RATIO),
+			class_shares: None,
 			_config: Default::default(),
 		},
 	}

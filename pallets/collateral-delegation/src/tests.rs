@@ -362,15 +362,18 @@ fn requirement_is_s_plus_n_as_the_spec_states() {
 		assert_ok!(Collateral::commit(&HP2, HardwareClass::Gpu, 2));
 		let circulating = Balances::total_issuance();
 		assert_eq!(Collateral::circulating(), circulating);
-		// HP: S = 300 × 10; N = 300/400 × circulating × 0.01%.
+		// HP: S = 300 × 10; N = 300/400 × circulating × 0.01% × class_share[Storage] (50%).
+		let shares = DefaultClassShares::get();
 		let r = Collateral::requirement_of(&HP, None);
 		assert_eq!(r.self_component, 3_000);
-		let n = (300 * circulating).div_ceil(400);
+		let n = shares.storage.mul_ceil((300 * circulating).div_ceil(400));
 		assert_eq!(r.network_component, NETWORK_RATIO.mul_ceil(n));
-		// HP2: S = 100 × 10 + 2 × 100; N sums its share of each class (all of the GPUs).
+		// HP2: S = 100 × 10 + 2 × 100; N sums its share of each class (all of the GPUs), each
+		// weighed by its class's share.
 		let r2 = Collateral::requirement_of(&HP2, None);
 		assert_eq!(r2.self_component, 1_200);
-		let n2 = (100 * circulating).div_ceil(400) + circulating;
+		let n2 = shares.storage.mul_ceil((100 * circulating).div_ceil(400))
+			+ shares.gpu.mul_ceil(circulating);
 		assert_eq!(r2.network_component, NETWORK_RATIO.mul_ceil(n2));
 		// Inactive issuance is not circulating.
 		<Balances as fungible::Unbalanced<u64>>::deactivate(1_000);
@@ -682,6 +685,87 @@ fn governance_sets_parameters() {
 		assert_eq!(last_event(), Event::NetworkRatioSet { ratio: Perbill::from_percent(5) });
 		assert_eq!(NetworkRatio::<Test>::get(), Perbill::from_percent(5));
 	});
+}
+
+mod class_shares {
+	use super::*;
+
+	fn shares(storage: u32, gpu: u32, cpu: u32) -> ClassShares {
+		ClassShares {
+			storage: Perbill::from_percent(storage),
+			gpu: Perbill::from_percent(gpu),
+			cpu: Perbill::from_percent(cpu),
+		}
+	}
+
+	#[test]
+	fn governance_sets_shares_that_sum_to_one_hundred_percent() {
+		test(|| {
+			assert_eq!(ClassShareOf::<Test>::get(), DefaultClassShares::get());
+			assert_noop!(
+				Collateral::set_class_shares(origin(HP), shares(40, 40, 20)),
+				DispatchError::BadOrigin
+			);
+			for bad in
+				[shares(40, 40, 10), shares(50, 40, 20), shares(100, 100, 100), shares(0, 0, 0)]
+			{
+				assert_noop!(
+					Collateral::set_class_shares(RuntimeOrigin::root(), bad),
+					Error::<Test>::SharesNotComplete
+				);
+			}
+			// Sums that are 100% only after rounding are refused too.
+			let almost = ClassShares {
+				storage: Perbill::from_parts(333_333_333),
+				gpu: Perbill::from_parts(333_333_333),
+				cpu: Perbill::from_parts(333_333_333),
+			};
+			assert_noop!(
+				Collateral::set_class_shares(RuntimeOrigin::root(), almost),
+				Error::<Test>::SharesNotComplete
+			);
+			assert_ok!(Collateral::set_class_shares(RuntimeOrigin::root(), shares(100, 0, 0)));
+			assert_eq!(last_event(), Event::ClassSharesSet { shares: shares(100, 0, 0) });
+			assert_eq!(ClassShareOf::<Test>::get(), shares(100, 0, 0));
+		});
+	}
+
+	/// Issue 24 item 11: with a node alone in each class, the classes together ask for
+	/// `network_ratio` of the circulating supply (each class its share), not `classes ×
+	/// network_ratio` as before `class_share`.
+	#[test]
+	fn attack_the_network_component_asks_for_the_supply_once_not_once_per_class() {
+		test(|| {
+			let circulating = Collateral::circulating();
+			for (hp, class) in
+				[(HP, HardwareClass::Storage), (HP2, HardwareClass::Gpu), (EVE, HardwareClass::Cpu)]
+			{
+				assert_ok!(Collateral::bond(origin(hp), 900_000));
+				assert_ok!(Collateral::commit(&hp, class, 1));
+			}
+			let asked: Balance = [HP, HP2, EVE]
+				.iter()
+				.map(|hp| Collateral::requirement_of(hp, None).network_component)
+				.sum();
+			// Each rounds up by at most 2 units (the class share's and the ratio's `mul_ceil`).
+			let whole = NETWORK_RATIO.mul_ceil(circulating);
+			assert!(asked <= whole + 6, "asked {asked} of {whole}");
+			assert!(asked + 3 >= NETWORK_RATIO.mul_floor(circulating), "asked {asked} of {whole}");
+			// Each class its share: storage 50%, GPUs 30%, vCPUs 20%.
+			let storage = Collateral::requirement_of(&HP, None).network_component;
+			assert!(storage.abs_diff(whole / 2) <= 2, "{storage} vs {}", whole / 2);
+
+			// Governance moves the whole network component to storage: the GPU and vCPU nodes
+			// need none, the storage node all of it.
+			assert_ok!(Collateral::set_class_shares(RuntimeOrigin::root(), shares(100, 0, 0)));
+			assert_eq!(Collateral::requirement_of(&HP2, None).network_component, 0);
+			assert_eq!(Collateral::requirement_of(&EVE, None).network_component, 0);
+			assert_eq!(
+				Collateral::requirement_of(&HP, None).network_component,
+				NETWORK_RATIO.mul_ceil(circulating)
+			);
+		});
+	}
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-22; steps 25, repeat 10; wasm execution
-//! `Compiled`; chain `None`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
 //! ParityDB on ICN Chain); `()` carries the same numbers with ParityDB's constants, for mocks.
@@ -30,6 +30,8 @@
 // 4096
 // --template
 // scripts/weight-template.hbs
+// --json-file
+// /root/.cache/icn-target/bench-pallet_collateral_delegation.json
 // --output
 // pallets/collateral-delegation/src/weights.rs
 
@@ -54,6 +56,7 @@ pub trait WeightInfo {
 	fn apply_pending_slash() -> Weight;
 	fn set_self_per_unit() -> Weight;
 	fn set_network_ratio() -> Weight;
+	fn set_class_shares() -> Weight;
 }
 
 /// Weights for `pallet_collateral_delegation` measured on the host above, with the runtime's database weights.
@@ -64,9 +67,11 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:1 w:1)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:3 w:0)
@@ -79,13 +84,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `885`
 		//  Estimated: `8610`
-		// Minimum execution time: 117_349_000 picoseconds.
-		Weight::from_parts(124_816_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(14_u64))
+		// Minimum execution time: 90_315_000 picoseconds.
+		Weight::from_parts(131_566_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:3 w:0)
@@ -100,9 +107,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1255`
 		//  Estimated: `8610`
-		// Minimum execution time: 60_817_000 picoseconds.
-		Weight::from_parts(65_299_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 40_511_000 picoseconds.
+		Weight::from_parts(63_945_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
@@ -112,7 +119,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:1 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:0 w:1)
@@ -122,8 +129,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `576 + c * (20 ±0)`
 		//  Estimated: `4306`
-		// Minimum execution time: 66_485_000 picoseconds.
-		Weight::from_parts(74_291_477, 4306)
+		// Minimum execution time: 48_222_000 picoseconds.
+		Weight::from_parts(69_090_393, 4306)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -133,8 +140,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `334`
 		//  Estimated: `4306`
-		// Minimum execution time: 15_874_000 picoseconds.
-		Weight::from_parts(18_052_000, 4306)
+		// Minimum execution time: 10_095_000 picoseconds.
+		Weight::from_parts(16_705_000, 4306)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -143,11 +150,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:1 w:0)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:3 w:0)
@@ -160,22 +169,21 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn delegate(u: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `856 + u * (322 ±0)`
-		//  Estimated: `6196 + u * (4305 ±0)`
-		// Minimum execution time: 121_952_000 picoseconds.
-		Weight::from_parts(128_869_672, 6196)
-			// Standard error: 124_592
-			.saturating_add(Weight::from_parts(47_281_199, 0).saturating_mul(u.into()))
+		//  Estimated: `9856959709028165632`
+		// Minimum execution time: 91_527_000 picoseconds.
+		Weight::from_parts(124_578_569, 9856959709028165632)
+			// Standard error: 1_213_195
+			.saturating_add(Weight::from_parts(46_818_979, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(u.into())))
+			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
@@ -184,8 +192,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1532`
 		//  Estimated: `6196`
-		// Minimum execution time: 85_908_000 picoseconds.
-		Weight::from_parts(92_192_000, 6196)
+		// Minimum execution time: 59_118_000 picoseconds.
+		Weight::from_parts(91_988_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -196,7 +204,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
@@ -204,10 +212,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `912 + c * (20 ±0)`
 		//  Estimated: `6196`
-		// Minimum execution time: 116_912_000 picoseconds.
-		Weight::from_parts(125_432_891, 6196)
-			// Standard error: 4_941
-			.saturating_add(Weight::from_parts(54_104, 0).saturating_mul(c.into()))
+		// Minimum execution time: 89_083_000 picoseconds.
+		Weight::from_parts(130_245_235, 6196)
+			// Standard error: 7_431
+			.saturating_add(Weight::from_parts(37_758, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -221,8 +229,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `763`
 		//  Estimated: `6196`
-		// Minimum execution time: 75_831_000 picoseconds.
-		Weight::from_parts(82_857_000, 6196)
+		// Minimum execution time: 53_039_000 picoseconds.
+		Weight::from_parts(73_861_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -231,15 +239,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn apply_pending_slash() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `856`
 		//  Estimated: `6196`
-		// Minimum execution time: 75_045_000 picoseconds.
-		Weight::from_parts(82_510_000, 6196)
+		// Minimum execution time: 53_029_000 picoseconds.
+		Weight::from_parts(59_158_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -249,8 +257,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 8_043_000 picoseconds.
-		Weight::from_parts(9_914_000, 0)
+		// Minimum execution time: 5_158_000 picoseconds.
+		Weight::from_parts(8_473_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::NetworkRatio` (r:0 w:1)
@@ -259,8 +267,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_400_000 picoseconds.
-		Weight::from_parts(7_673_000, 0)
+		// Minimum execution time: 3_946_000 picoseconds.
+		Weight::from_parts(6_980_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Collateral::ClassShareOf` (r:0 w:1)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	fn set_class_shares() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 4_056_000 picoseconds.
+		Weight::from_parts(6_871_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -268,60 +286,63 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(124_816_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
+		Weight::from_parts(131_566_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(65_299_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+		Weight::from_parts(63_945_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
-		Weight::from_parts(74_291_477, 4306)
+		Weight::from_parts(69_090_393, 4306)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(18_052_000, 4306)
+		Weight::from_parts(16_705_000, 4306)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn delegate(u: u32, ) -> Weight {
-		Weight::from_parts(128_869_672, 6196)
-			.saturating_add(Weight::from_parts(47_281_199, 0).saturating_mul(u.into()))
+		Weight::from_parts(124_578_569, 9856959709028165632)
+			.saturating_add(Weight::from_parts(46_818_979, 0).saturating_mul(u.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().reads((10_u64).saturating_mul(u.into())))
+			.saturating_add(ParityDbWeight::get().reads((11_u64).saturating_mul(u.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
-			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(92_192_000, 6196)
+		Weight::from_parts(91_988_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn withdraw_delegation(c: u32, ) -> Weight {
-		Weight::from_parts(125_432_891, 6196)
-			.saturating_add(Weight::from_parts(54_104, 0).saturating_mul(c.into()))
+		Weight::from_parts(130_245_235, 6196)
+			.saturating_add(Weight::from_parts(37_758, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(82_857_000, 6196)
+		Weight::from_parts(73_861_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn apply_pending_slash() -> Weight {
-		Weight::from_parts(82_510_000, 6196)
+		Weight::from_parts(59_158_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_self_per_unit() -> Weight {
-		Weight::from_parts(9_914_000, 0)
+		Weight::from_parts(8_473_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_network_ratio() -> Weight {
-		Weight::from_parts(7_673_000, 0)
+		Weight::from_parts(6_980_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_class_shares() -> Weight {
+		Weight::from_parts(6_871_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

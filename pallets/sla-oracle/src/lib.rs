@@ -488,19 +488,13 @@ pub mod pallet {
 			let start = index.saturating_mul(period);
 			let info = RoundInfo { index, seed, start, end: start.saturating_add(period) };
 			let count = oracles.len() as u32;
-			// Bounded like `oracles`; an oracle missing from the registry (never: the set and
-			// the registry agree, `do_try_state`) would leave the round without passports, whose
-			// votes are then counted through the registry.
-			let passports: Vec<PassportId> = oracles
-				.iter()
-				.filter_map(|o| Oracles::<T>::get(o).map(|i| i.passport))
-				.collect();
-			let passports = if passports.len() == oracles.len() {
-				BoundedVec::truncate_from(passports)
-			} else {
+			// An oracle missing from the registry (never: the set and the registry agree,
+			// `do_try_state`) would leave the round without passports, whose votes are then
+			// counted through the registry.
+			let passports = Self::passports_of(&oracles).unwrap_or_else(|| {
 				frame_support::defensive!("an oracle of the set is not registered");
 				BoundedVec::new()
-			};
+			});
 			CurrentRound::<T>::put(Round { info, oracles, passports });
 			Self::deposit_event(Event::RoundStarted { round: index, seed, oracles: count });
 			// Benchmarked with `o` oracles in both the new round and the one before.
@@ -637,6 +631,17 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The passports of `oracles`, in the same order (a round's [`Round::passports`]); `None`
+	/// if one of them is not registered. One registry read per oracle: O(`MaxOracles`).
+	pub fn passports_of(
+		oracles: &BoundedVec<T::AccountId, T::MaxOracles>,
+	) -> Option<BoundedVec<PassportId, T::MaxOracles>> {
+		let passports: Vec<PassportId> = oracles
+			.iter()
+			.map(|o| Oracles::<T>::get(o).map(|i| i.passport))
+			.collect::<Option<_>>()?;
+		Some(BoundedVec::truncate_from(passports))
+	}
 	/// `authorize` rule of `submit_reports`: the report must be for the current round, from an
 	/// oracle of that round that has not reported yet, only about nodes assigned to it, each once
 	/// in ascending order, and signed by its key. The pool keeps one report per (round, oracle).

@@ -83,17 +83,8 @@ pub mod v2 {
 				Some(OracleInfo { passport: old.passport, key: old.key })
 			});
 			if let Some(old) = round {
-				let passports: Vec<PassportId> = old
-					.oracles
-					.iter()
-					.filter_map(|o| crate::Oracles::<T>::get(o).map(|i| i.passport))
-					.collect();
+				let passports = Pallet::<T>::passports_of(&old.oracles).unwrap_or_default();
 				reads = reads.saturating_add(old.oracles.len() as u64);
-				let passports = if passports.len() == old.oracles.len() {
-					BoundedVec::truncate_from(passports)
-				} else {
-					BoundedVec::new()
-				};
 				crate::CurrentRound::<T>::put(Round {
 					info: old.info,
 					oracles: old.oracles,

@@ -5,6 +5,7 @@
 
 use crate as pallet_sla_oracle;
 use icn_primitives::{
+	collateral::ClassShares,
 	oracle::{crypto, OracleKey, ORACLE_KEY_TYPE},
 	passport::PassportKind,
 	Balance, HardwareClass,
@@ -73,6 +74,13 @@ parameter_types! {
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
 	pub const EarlyExitPenalty: Perbill = Perbill::from_percent(10);
 	pub const DefaultNetworkRatio: Perbill = Perbill::from_percent(50);
+	/// All of the network component on storage, so the storage requirements these tests were
+	/// written against stay as they were; the split is the collateral pallet's to test.
+	pub const DefaultClassShares: ClassShares = ClassShares {
+		storage: Perbill::one(),
+		gpu: Perbill::zero(),
+		cpu: Perbill::zero(),
+	};
 	pub const SlashPerEra: Perbill = Perbill::from_percent(20);
 	pub const SlashFloor: Perbill = Perbill::from_percent(50);
 	pub const MaxDisagreement: Perbill = Perbill::from_percent(50);
@@ -93,6 +101,7 @@ impl pallet_collateral_delegation::Config for Test {
 	type EarlyExitPenalty = EarlyExitPenalty;
 	type CollateralTopUpEras = ConstU32<2>;
 	type DefaultNetworkRatio = DefaultNetworkRatio;
+	type DefaultClassShares = DefaultClassShares;
 	type WeightInfo = ();
 }
 
@@ -210,13 +219,7 @@ impl pallet_capacity_market::BenchmarkHelper<u64> for MockBenchmarkHelper {
 		if <Sla as EraProvider>::current_era() < window {
 			Self::advance_eras(window);
 		}
-		pallet_collateral_delegation::Hps::<Test>::mutate(hp, |ledger| {
-			if let Some(ledger) = ledger {
-				ledger.bond = 0;
-			}
-		});
-		let since = <Sla as EraProvider>::current_era().saturating_sub(window);
-		pallet_collateral_delegation::UncoveredSince::<Test>::insert(hp, since);
+		pallet_collateral_delegation::Pallet::<Test>::uncover_for_benchmarks(hp);
 	}
 }
 
@@ -327,6 +330,7 @@ pub fn new_test_ext(
 				(HardwareClass::Cpu, 5),
 			],
 			network_ratio: Some(Perbill::from_parts(1_000)),
+			class_shares: None,
 			_config: Default::default(),
 		},
 		market: pallet_capacity_market::GenesisConfig {

@@ -54,11 +54,11 @@ pub struct Scenario {
 	pub price: Balance,
 	/// Lease duration, eras.
 	pub lease_eras: EraIndex,
-	/// Reward parameters of both clusters' storage groups.
-	pub base_subsidy: Balance,
-	/// See `base_subsidy`.
-	pub subsidy_cap: u64,
-	/// See `base_subsidy`.
+	/// Reward parameters of the clusters' storage groups: the most subsidy a cluster is paid in
+	/// an era, when it holds half its `Curves::subsidy_cap` (the subsidy is a rate per unit,
+	/// SPEC §6.1; [`Scenario::rate`]).
+	pub peak_subsidy: Balance,
+	/// See `peak_subsidy`.
 	pub usage_multiplier: FixedU128,
 	/// Per cluster: capacity curve and demand curve.
 	pub first: Curves,
@@ -83,6 +83,8 @@ pub struct Curves {
 	pub demand_mid: f64,
 	/// See `demand_mid`.
 	pub demand_width: f64,
+	/// The capacity at which the cluster's subsidy rate reaches zero.
+	pub subsidy_cap: u64,
 }
 
 impl Curves {
@@ -104,6 +106,17 @@ impl Curves {
 	}
 }
 
+impl Scenario {
+	/// The subsidy per GiB per era of `curves`' cluster while it is empty: the rate whose total
+	/// peaks at `peak_subsidy` when the cluster is half full.
+	pub fn rate(&self, curves: &Curves) -> Balance {
+		pallet_cluster_rewards::migrations::v3::rate_for_lump_sum(
+			self.peak_subsidy,
+			curves.subsidy_cap,
+		)
+	}
+}
+
 impl Default for Scenario {
 	fn default() -> Self {
 		Scenario {
@@ -114,8 +127,8 @@ impl Default for Scenario {
 			// (SPEC §4.10), outgrows the shrinking subsidy as the clusters fill.
 			price: 200 * MILLI_ICNT,
 			lease_eras: 30,
-			base_subsidy: 20_000 * ICNT,
-			subsidy_cap: PIB,
+			// The lump sum of 20,000 ICNT this scenario paid before the subsidy became a rate.
+			peak_subsidy: 20_000 * ICNT,
 			usage_multiplier: FixedU128::from_u32(1),
 			first: Curves {
 				seed_capacity: 64 * TIB,
@@ -125,6 +138,7 @@ impl Default for Scenario {
 				demand: 1_075 * TIB,
 				demand_mid: 160.0,
 				demand_width: 35.0,
+				subsidy_cap: PIB,
 			},
 			second: Curves {
 				seed_capacity: 32 * TIB,
@@ -134,6 +148,9 @@ impl Default for Scenario {
 				demand: 512 * TIB,
 				demand_mid: 100.0,
 				demand_width: 30.0,
+				// A rate pays until the cap, so governance sets a region's cap at the capacity
+				// it expects its demand to carry: this smaller region's is 640 TiB.
+				subsidy_cap: 640 * TIB,
 			},
 		}
 	}
@@ -253,8 +270,8 @@ fn open_cluster(
 			id,
 			HardwareClass::Storage,
 			pallet_cluster_rewards::GroupParameters {
-				base_subsidy: scenario.base_subsidy,
-				subsidy_cap: scenario.subsidy_cap,
+				base_subsidy: scenario.rate(&curves),
+				subsidy_cap: curves.subsidy_cap,
 				usage_multiplier: scenario.usage_multiplier,
 			},
 		),
@@ -307,6 +324,19 @@ fn join(scenario: &Scenario, cluster: &mut Cluster, index: u32) -> Result<NodeId
 	check("activate", CapacityMarket::set_status(node, NodeStatus::Active))?;
 	cluster.nodes = cluster.nodes.saturating_add(1);
 	Ok(node)
+}
+
+/// Claims every node's pending rewards into its HP's pool (the caller is a bystander).
+fn claim_all(nodes: impl IntoIterator<Item = NodeId>) -> Result<(), String> {
+	for node in nodes {
+		if ClusterRewards::pending_node_rewards(node) > 0 {
+			check(
+				"claim_node_rewards",
+				ClusterRewards::claim_node_rewards(RuntimeOrigin::signed(account(3, 0)), node),
+			)?;
+		}
+	}
+	Ok(())
 }
 
 fn simulate(scenario: &Scenario) -> Result<Vec<Row>, String> {
@@ -390,15 +420,7 @@ fn simulate(scenario: &Scenario) -> Result<Vec<Row>, String> {
 		}
 		// The era ends: the next era's first block allocates it.
 		start_era(era.saturating_add(1));
-		let claimable: Vec<NodeId> = node_cluster.keys().copied().collect();
-		for node in claimable {
-			if ClusterRewards::pending_node_rewards(node) > 0 {
-				check(
-					"claim_node_rewards",
-					ClusterRewards::claim_node_rewards(RuntimeOrigin::signed(account(3, 0)), node),
-				)?;
-			}
-		}
+		claim_all(node_cluster.keys().copied())?;
 		let (mut emission, mut scale_ppb) = (0, 1_000_000_000);
 		let mut fees: BTreeMap<ClusterId, Balance> = BTreeMap::new();
 		let mut claimed: BTreeMap<ClusterId, Balance> = BTreeMap::new();
@@ -459,6 +481,57 @@ fn simulate(scenario: &Scenario) -> Result<Vec<Row>, String> {
 		CapacityMarket::do_try_state().map_err(|e| format!("era {era}: market: {e:?}"))?;
 	}
 	Ok(rows)
+}
+
+/// What the first HP of a new cluster is paid for its first era (SPEC §6.1, issue 24 item 12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstEra {
+	/// The first-comers' rewardable capacity, GiB.
+	pub capacity: u64,
+	/// The subsidy the era allocated to the cluster's storage group.
+	pub subsidy: Balance,
+	/// The node rewards the first-comers claimed for the era.
+	pub claimed: Balance,
+}
+
+/// Opens a cluster with `scenario`'s reward parameters on a fresh dev genesis, lets `nodes`
+/// first-comers join it, one node of `node_capacity` GiB each, and nobody else (no SP, so no
+/// usage reward), ends the era and claims: what the first capacity of a new cluster can farm
+/// from its subsidy.
+pub fn first_hp_alone(
+	scenario: &Scenario,
+	node_capacity: u64,
+	nodes: u32,
+) -> Result<FirstEra, String> {
+	let mut ext = dev_genesis()?;
+	ext.execute_with(|| {
+		let scenario = Scenario { node_capacity, ..scenario.clone() };
+		let mut cluster = open_cluster(&scenario, b"new-sim-1", scenario.first, 0, 0)?;
+		start_era(0);
+		let mut ids = Vec::new();
+		for index in 0..nodes {
+			ids.push(join(&scenario, &mut cluster, index)?);
+		}
+		start_era(1);
+		let mut claimed: Balance = 0;
+		claim_all(ids)?;
+		for record in System::events() {
+			if let RuntimeEvent::ClusterRewards(
+				pallet_cluster_rewards::Event::NodeRewardsClaimed { amount, .. },
+			) = record.event
+			{
+				claimed = claimed.saturating_add(amount);
+			}
+		}
+		let group =
+			pallet_cluster_rewards::Groups::<Runtime>::get((cluster.id, HardwareClass::Storage));
+		ClusterRewards::do_try_state().map_err(|e| format!("rewards: {e:?}"))?;
+		Ok(FirstEra {
+			capacity: node_capacity.saturating_mul(u64::from(nodes)),
+			subsidy: group.last_subsidy,
+			claimed,
+		})
+	})
 }
 
 fn icnt(amount: Balance) -> String {

@@ -57,7 +57,9 @@ fn the_growth_cycle_behaves_as_the_litepaper_claims() {
 		let first = c.first().expect("rows");
 		let last = c.last().expect("rows");
 		assert!(last.capacity > 4 * first.capacity, "cluster {index} grew");
-		assert!(last.subsidy < first.subsidy / 2, "cluster {index}: subsidies declined");
+		// The subsidy is a rate per unit (SPEC §6.1): what declines is the rate each GiB earns.
+		let per_gib = |r: &Row| r.subsidy as f64 / r.capacity as f64;
+		assert!(per_gib(last) < per_gib(first) / 2.0, "cluster {index}: subsidy per GiB declined");
 
 		// The usage share of rewards rises with utilization.
 		let paid: Vec<&Row> = c.iter().filter(|r| r.rewards() > 0).collect();
@@ -80,5 +82,39 @@ fn the_committed_csv_is_what_the_runtime_produces() {
 	assert!(
 		committed == fresh,
 		"docs/growth-cycle.csv is stale: run `cargo run --release -p icn-growth-sim` and commit it"
+	);
+}
+
+/// Issue 24 item 12: a lone node in a new cluster cannot farm its subsidy. The subsidy is a rate
+/// per unit (SPEC §6.1), so a 1 GiB node alone earns what one unit earns — under the lump sum it
+/// earned the whole 20,000 ICNT — and capacity earns the same whether it comes as one node or
+/// many.
+#[test]
+fn attack_farm_a_new_clusters_subsidy_with_a_lone_node() {
+	use icn_growth_sim::{first_hp_alone, TIB};
+	let scenario = Scenario::default();
+	let rate = scenario.rate(&scenario.first);
+
+	let lone = first_hp_alone(&scenario, 1, 1).expect("a lone 1 GiB node");
+	assert!(lone.subsidy > 0, "the lone node's group was paid a subsidy");
+	assert!(lone.subsidy <= rate, "one GiB earns at most one unit's rate");
+	assert!(lone.claimed <= lone.subsidy, "claims never exceed the allocation");
+	assert!(
+		lone.claimed < icn_primitives::ICNT,
+		"the lone node earned {} planck, far from the 20,000 ICNT a lump sum paid it",
+		lone.claimed
+	);
+
+	// The first HPs are paid in proportion to what they commit: no first-comer's windfall per
+	// unit, and nothing gained by splitting capacity into many nodes.
+	let big = first_hp_alone(&scenario, 16 * TIB, 1).expect("one 16 TiB node");
+	let split = first_hp_alone(&scenario, TIB, 16).expect("sixteen 1 TiB nodes");
+	assert_eq!(big.capacity, split.capacity);
+	assert_eq!(big.subsidy, split.subsidy, "splitting capacity does not raise the subsidy");
+	assert!(split.claimed <= big.claimed.saturating_add(16), "nor the rewards, beyond rounding");
+	assert!(big.subsidy <= rate.saturating_mul(u128::from(big.capacity)));
+	assert!(
+		big.subsidy / u128::from(big.capacity) >= lone.subsidy / 2,
+		"capacity is paid at the same rate per unit (up to the cap's small decline)"
 	);
 }

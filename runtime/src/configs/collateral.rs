@@ -7,7 +7,7 @@ use polkadot_sdk::*;
 
 use frame_support::{parameter_types, traits::tokens::imbalance::ResolveTo, PalletId};
 use frame_system::EnsureRoot;
-use icn_primitives::EraIndex;
+use icn_primitives::{collateral::ClassShares, EraIndex};
 use sp_runtime::Perbill;
 
 use crate::{
@@ -36,6 +36,14 @@ parameter_types! {
 	pub const CollateralTopUpEras: EraIndex = 7;
 	/// SPEC §3.1: `network_ratio = 50%` (governance may change it; the dev presets do).
 	pub const DefaultNetworkRatio: Perbill = Perbill::from_percent(50);
+	/// SPEC §3.1's `class_share`, summing to 100%: storage, ICN's first and largest market
+	/// (hyperscale storage, litepaper §3), asks for half of the network component; GPUs 30% and
+	/// vCPUs 20%. Governance changes them together with `set_class_shares`.
+	pub const DefaultClassShares: ClassShares = ClassShares {
+		storage: Perbill::from_percent(50),
+		gpu: Perbill::from_percent(30),
+		cpu: Perbill::from_percent(20),
+	};
 }
 
 impl pallet_collateral_delegation::Config for Runtime {
@@ -53,5 +61,6 @@ impl pallet_collateral_delegation::Config for Runtime {
 	type EarlyExitPenalty = EarlyExitPenalty;
 	type CollateralTopUpEras = CollateralTopUpEras;
 	type DefaultNetworkRatio = DefaultNetworkRatio;
+	type DefaultClassShares = DefaultClassShares;
 	type WeightInfo = pallet_collateral_delegation::weights::SubstrateWeight<Runtime>;
 }

@@ -121,13 +121,7 @@ impl pallet_capacity_market::BenchmarkHelper<AccountId> for BenchmarkHelper {
 		if crate::SlaOracle::current_era() < window {
 			Self::advance_eras(window);
 		}
-		pallet_collateral_delegation::Hps::<Runtime>::mutate(hp, |ledger| {
-			if let Some(ledger) = ledger {
-				ledger.bond = 0;
-			}
-		});
-		let since = crate::SlaOracle::current_era().saturating_sub(window);
-		pallet_collateral_delegation::UncoveredSince::<Runtime>::insert(hp, since);
+		pallet_collateral_delegation::Pallet::<Runtime>::uncover_for_benchmarks(hp);
 	}
 }
 
