@@ -66,7 +66,7 @@ pub fn dev_self_per_unit() -> Vec<(HardwareClass, Balance)> {
 ///
 /// With SPEC §3.1's `class_share` (the runtime's 50% storage, 30% GPU, 20% vCPU) the classes
 /// together ask for `network_ratio` of the circulating supply, no longer `classes ×
-/// network_ratio` — before it the presets used 0.01%, a third of what they now ask in all. What
+/// network_ratio` — before it the presets used 0.01% (0.03% in all; 0.02% now). What
 /// still keeps a dev chain far below SPEC's 50% is that the *first* node of a class is all of its
 /// class's capacity and carries the class's whole part, `network_ratio × class_share ×
 /// circulating` (at 50%, 27 million ICNT for the first storage node of this 108-million-ICNT

@@ -9,9 +9,9 @@
 //!   when the group is half full, and is zero from `subsidy_cap` on; per unit it only ever falls
 //!   as capacity joins (idle capacity is not over-rewarded, litepaper §3.10). A rate rather than a
 //!   lump sum (SPEC §6.1's choice) because a lump sum pays a lone 1 GiB node the whole group's
-//!   subsidy: under a rate it earns `base_subsidy`, what any unit earns at most, and the first HP
-//!   of a new cluster earns in proportion to the capacity it commits (and collateralizes and
-//!   proves) — there is no first-comer's windfall to farm. And a
+//!   subsidy: under a rate the group is paid `base_subsidy` per unit at most (shared by weight),
+//!   and the first HP of a new cluster in proportion to the capacity it commits (backed by `S`
+//!   per unit; a plot proves storage) — no first-comer's windfall. And a
 //!   *usage reward* `min(usage_multiplier × fees, takes)` of the fees SPs paid in the group
 //!   during the era: never more than the protocol's take of those fees (SPEC §4.10), so an SP
 //!   that leases its own HP's node pays the take and earns back at most the take — leasing
@@ -538,8 +538,8 @@ impl<T: Config> Pallet<T> {
 		(subsidy, params.usage_multiplier.saturating_mul_int(fees).min(takes))
 	}
 
-	/// Parameters are valid when a subsidy has a cap and its peak, `base_subsidy ×
-	/// subsidy_cap / 4`, is a representable amount (so `group_reward` never overflows).
+	/// Parameters are valid when a subsidy has a cap and `base_subsidy × subsidy_cap` (4× the
+	/// peak) is a representable amount, so `group_reward` never overflows.
 	pub fn check_params(params: &GroupParameters) -> DispatchResult {
 		ensure!(params.base_subsidy == 0 || params.subsidy_cap > 0, Error::<T>::BadParameters);
 		ensure!(

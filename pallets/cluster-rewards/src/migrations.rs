@@ -61,10 +61,10 @@ pub mod v2 {
 }
 
 /// Version 3 (SPEC §6.1, issue 24 item 12): the subsidy becomes a rate per unit of capacity. A
-/// group's `base_subsidy` was a lump sum `L` per era; it becomes the rate `⌊4L / subsidy_cap⌋`
-/// per unit, under which a half-full group — where the rate's total peaks — is paid `L` as
-/// before, and a group with little capacity is paid in proportion to it instead of the whole
-/// `L`. Groups with no cap (and so no subsidy) keep theirs.
+/// lump sum `L` (paid in full at zero capacity) becomes the rate `⌊4L / subsidy_cap⌋`, whose
+/// peak (half full) is `L`: the most a group is paid stays `L`, but at fill `x` it is paid
+/// `4x(1 − x)L` instead of `(1 − x)L` — less below `x = 1/4`, more above (capped by
+/// `MaxEmissionPerEra`). Groups with no cap (and so no subsidy) keep theirs.
 pub mod v3 {
 	use super::*;
 

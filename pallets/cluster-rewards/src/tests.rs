@@ -267,7 +267,7 @@ fn reliability_and_commitment_weigh_in() {
 		TestNodes::set(3, 1, 0, 100, NodeStatus::Active, 0);
 		next_era();
 		let [a, b, c] = [1, 2, 3].map(Rewards::pending_node_rewards);
-		// Weights 1.5 : 0.75 : 1.0 of 3,000, each rounded down.
+		// Weights 1.5 : 0.75 : 1.0 of 2,999, each rounded down.
 		assert_eq!((a, b, c), (1_384, 692, 922));
 		assert!(a + b + c <= 3_000);
 	});
@@ -447,7 +447,8 @@ mod properties {
 		#[test]
 		fn emission_is_capped_and_payouts_never_exceed_it(ops in proptest::collection::vec(op(), 1..80)) {
 			new_test_ext().execute_with(|| {
-				// Peaks of 18,750 and 18,000 a group: some eras under the cap, some over.
+				// Peaks of 3 × 5,000 / 4 = 3,750 and 36 × 2,000 / 4 = 18,000 a group: some eras
+				// under the cap, some over.
 				set(0, params(3, 5_000, 1));
 				set(1, params(36, 2_000, 3));
 				for op in ops {
@@ -543,7 +544,7 @@ fn migration_to_v3_turns_each_lump_sum_into_the_rate_that_pays_it_at_half_the_ca
 		GetStorageVersion, OnRuntimeUpgrade, StorageVersion,
 	};
 	test(|| {
-		// Lump sums as storage version 2 read them: 1,000 an era to zero at 400; 7 with no cap.
+		// Lump sums as storage version 2 read them: 1,000 an era to zero at 400; none, no cap.
 		GroupParams::<Test>::insert((0, STORAGE), params(1_000, 400, 2));
 		GroupParams::<Test>::insert((1, STORAGE), params(0, 0, 1));
 		StorageVersion::new(2).put::<Rewards>();

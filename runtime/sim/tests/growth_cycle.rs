@@ -58,8 +58,14 @@ fn the_growth_cycle_behaves_as_the_litepaper_claims() {
 		let last = c.last().expect("rows");
 		assert!(last.capacity > 4 * first.capacity, "cluster {index} grew");
 		// The subsidy is a rate per unit (SPEC §6.1): what declines is the rate each GiB earns.
+		// Compared with the last era still paid a subsidy (it is zero from the cap on).
 		let per_gib = |r: &Row| r.subsidy as f64 / r.capacity as f64;
-		assert!(per_gib(last) < per_gib(first) / 2.0, "cluster {index}: subsidy per GiB declined");
+		let last_paid = c.iter().rev().find(|r| r.subsidy > 0).expect("a subsidized era");
+		assert!(last_paid.era > first.era + 50, "cluster {index} was subsidized for a while");
+		assert!(
+			per_gib(last_paid) < per_gib(first) / 2.0,
+			"cluster {index}: subsidy per GiB declined"
+		);
 
 		// The usage share of rewards rises with utilization.
 		let paid: Vec<&Row> = c.iter().filter(|r| r.rewards() > 0).collect();
@@ -99,6 +105,7 @@ fn attack_farm_a_new_clusters_subsidy_with_a_lone_node() {
 	assert!(lone.subsidy > 0, "the lone node's group was paid a subsidy");
 	assert!(lone.subsidy <= rate, "one GiB earns at most one unit's rate");
 	assert!(lone.claimed <= lone.subsidy, "claims never exceed the allocation");
+	assert!(lone.claimed > 0, "the lone node is paid its units' rate");
 	assert!(
 		lone.claimed < icn_primitives::ICNT,
 		"the lone node earned {} planck, far from the 20,000 ICNT a lump sum paid it",
@@ -112,6 +119,8 @@ fn attack_farm_a_new_clusters_subsidy_with_a_lone_node() {
 	assert_eq!(big.capacity, split.capacity);
 	assert_eq!(big.subsidy, split.subsidy, "splitting capacity does not raise the subsidy");
 	assert!(split.claimed <= big.claimed.saturating_add(16), "nor the rewards, beyond rounding");
+	assert!(split.claimed.saturating_add(16) >= big.claimed, "nor lowers them");
+	assert!(big.claimed > 0);
 	assert!(big.subsidy <= rate.saturating_mul(u128::from(big.capacity)));
 	assert!(
 		big.subsidy / u128::from(big.capacity) >= lone.subsidy / 2,
