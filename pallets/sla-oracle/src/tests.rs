@@ -451,14 +451,7 @@ fn a_node_slashed_below_the_floor_is_force_retired_with_refunds_and_its_passport
 			assert!(rounds < 100, "never retired");
 		}
 		assert!(events().contains(&Event::ForceRetired { node: n }));
-		let slashed: Balance = events()
-			.iter()
-			.filter_map(|e| match e {
-				Event::Slashed { amount, .. } => Some(*amount),
-				_ => None,
-			})
-			.sum();
-		assert_eq!(slashed, 3 * 20, "three eras of 20% of S(n) = 100");
+		assert_eq!(slashed(), 3 * 20, "three eras of 20% of S(n) = 100");
 		assert_eq!(Passports::owner_of(0), None, "the passport is revoked");
 		assert_eq!(Sla::node_sla(n), None);
 		assert!(
@@ -778,20 +771,21 @@ fn decisions_and_reports_reach_the_rewards_pallet_and_exits_drop_the_node_record
 	});
 }
 
+/// The sum of every `Slashed` event's amount so far.
+fn slashed() -> Balance {
+	events()
+		.iter()
+		.filter_map(|e| match e {
+			Event::Slashed { amount, .. } => Some(*amount),
+			_ => None,
+		})
+		.sum()
+}
+
 /// Issue 24's attacks on the SLA layer (SPEC §5.5, §5.7): each test performs one and shows it
 /// fails.
 mod attacks {
 	use super::*;
-
-	fn slashed() -> Balance {
-		events()
-			.iter()
-			.filter_map(|e| match e {
-				Event::Slashed { amount, .. } => Some(*amount),
-				_ => None,
-			})
-			.sum()
-	}
 
 	/// An attacker registers a cheap node and exits it while reports that list it are on
 	/// their way: before, one departed node made the whole report invalid (in the pool and at
