@@ -76,12 +76,18 @@ impl ClassShares {
 		}
 	}
 
-	/// Whether the shares add up to exactly 100% (SPEC §3.1), computed without overflow.
+	/// Whether every class has a share and the shares add up to exactly 100% (SPEC §3.1),
+	/// computed without overflow. A class at 0% would need no network collateral at all: its
+	/// nodes' `N(n)` would be nothing whatever capacity they commit (every cluster may accept
+	/// every class), so a share is never 0.
 	pub fn is_complete(&self) -> bool {
 		let total = u64::from(self.storage.deconstruct())
 			+ u64::from(self.gpu.deconstruct())
 			+ u64::from(self.cpu.deconstruct());
-		total == u64::from(Perbill::one().deconstruct())
+		!self.storage.is_zero()
+			&& !self.gpu.is_zero()
+			&& !self.cpu.is_zero()
+			&& total == u64::from(Perbill::one().deconstruct())
 	}
 }
 
@@ -172,6 +178,11 @@ pub trait RewardCrediting<AccountId> {
 pub trait EraProvider {
 	/// The current era.
 	fn current_era() -> EraIndex;
+	/// Blocks in an era (fixed after genesis).
+	fn era_length() -> u32;
+	/// Blocks of the current era from the current block on, the current block included
+	/// (`1..=era_length()`): what a weight set now is in force for until the era ends.
+	fn blocks_left_in_era() -> u32;
 }
 
 /// Eras of `Length` blocks counted from block 0 of the chain `P` reports.
@@ -187,6 +198,17 @@ where
 		let block: u64 = P::current_block_number().into();
 		let length = u64::from(Length::get().max(1));
 		EraIndex::try_from(block / length).unwrap_or(EraIndex::MAX)
+	}
+
+	fn era_length() -> u32 {
+		Length::get().max(1)
+	}
+
+	fn blocks_left_in_era() -> u32 {
+		let block: u64 = P::current_block_number().into();
+		let length = u64::from(Length::get().max(1));
+		// `block % length < length ≤ u32::MAX`: the difference fits.
+		u32::try_from(length.saturating_sub(block % length)).unwrap_or(1)
 	}
 }
 

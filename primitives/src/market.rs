@@ -119,6 +119,11 @@ pub struct ChallengeTarget<AccountId> {
 	/// `ProofCoverage × free capacity`, or the re-plot grace after leases ended has not run out.
 	/// Oracles fail an uncovered node (`FailReason::Uncovered`).
 	pub plot_covered: bool,
+	/// The capacity its plot proves (SPEC §5.8, §6.1): for `Storage` nodes the most units `u ≤
+	/// capacity` with `ProofCoverage × u × 1 GiB ≤ plot bytes`; 0 for `Gpu` and `Cpu` nodes,
+	/// whose plots prove availability only until their compute proofs exist. The subsidy pays
+	/// these units only.
+	pub proven: u64,
 }
 
 /// Read access to the market's nodes for the SLA oracle.

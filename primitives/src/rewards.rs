@@ -28,9 +28,12 @@ pub struct GroupRates {
 	pub class: HardwareClass,
 	/// Capacity of its rewardable (`Active`) nodes.
 	pub capacity: u64,
+	/// Of that, the units their plots prove: what the subsidy pays for (SPEC §6.1; `Gpu` and `Cpu` capacity proves nothing until compute proofs exist).
+	pub proven: u64,
 	/// Share of that capacity under lease.
 	pub utilization: Perbill,
-	/// The subsidy the current capacity earns per era, before the network-wide cap.
+	/// The subsidy of the era in progress if nothing changes until its end (on the era's
+	/// average proven units), before the network-wide cap.
 	pub subsidy_per_era: Balance,
 	/// SP fees paid in the group so far in the current era.
 	pub fees_this_era: Balance,

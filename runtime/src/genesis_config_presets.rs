@@ -102,18 +102,19 @@ pub fn dev_clusters() -> Vec<(Vec<u8>, Vec<HardwareClass>)> {
 		.collect()
 }
 
-/// Reward parameters of every `(cluster, class)` of [`dev_clusters`] (SPEC §6.1): a subsidy
-/// paid per unit of capacity at a rate that falls to zero at 1 PiB of storage, 1,000 GPUs or
-/// 20,000 vCPUs per cluster, and a usage reward equal to the fees SPs pay (capped at the take).
-/// A group's subsidy peaks when it is half full; at their peaks the subsidies of both clusters
-/// add up to the runtime's `MaxEmissionPerEra` (100,000 ICNT): 20,000 storage + 20,000 GPU +
-/// 10,000 CPU each, i.e. about 0.076 ICNT per GiB, 80 ICNT per GPU and 2 ICNT per vCPU per era
-/// for the first units.
+/// Reward parameters of every `(cluster, class)` of [`dev_clusters`] (SPEC §6.1): a usage
+/// reward equal to the fees SPs pay (capped at the take) everywhere, and a subsidy for storage
+/// only, paid per proven GiB at a rate that falls to zero at 1 PiB per cluster: about 0.076 ICNT
+/// per GiB per era for the first units, peaking at 20,000 ICNT half full (both clusters at their
+/// peaks: 40,000 of the runtime's `MaxEmissionPerEra`, 100,000 ICNT). `Gpu` and `Cpu` groups
+/// have no subsidy: their plots prove availability, not capacity, and a rate per unit would pay
+/// every unit nothing proves (issue 24's review); their caps (1,000 GPUs, 20,000 vCPUs) stay
+/// for governance to set a rate once compute proofs exist.
 pub fn dev_reward_groups() -> Vec<((ClusterId, HardwareClass), GroupParameters)> {
 	let per_class = [
 		(HardwareClass::Storage, 20_000 * ICNT, 1_048_576),
-		(HardwareClass::Gpu, 20_000 * ICNT, 1_000),
-		(HardwareClass::Cpu, 10_000 * ICNT, 20_000),
+		(HardwareClass::Gpu, 0, 1_000),
+		(HardwareClass::Cpu, 0, 20_000),
 	];
 	(0..dev_clusters().len() as ClusterId)
 		.flat_map(|cluster| {

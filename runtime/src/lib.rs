@@ -83,7 +83,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("icn"),
 	impl_name: Cow::Borrowed("icn-node"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -99,7 +99,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("icn"),
 	impl_name: Cow::Borrowed("icn-node"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -222,6 +222,7 @@ type Migrations = (
 	pallet_sla_oracle::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_cluster_rewards::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_cluster_rewards::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_cluster_rewards::migrations::v4::MigrateV3ToV4<Runtime>,
 );
 
 /// Executive: dispatches blocks and extrinsics to the pallets.

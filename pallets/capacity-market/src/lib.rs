@@ -266,6 +266,32 @@ impl<A: Clone + Eq + core::fmt::Debug, M: Get<u32>> Node<A, M> {
 /// Bytes in one unit of `Storage` capacity (GiB).
 pub const GIB: u128 = 1 << 30;
 
+/// The units of `class` that `plot` proves, at most `capacity` (SPEC §5.8, §6.1): for `Storage`
+/// the most `u` with `coverage × u × 1 GiB ≤ plot bytes` — the same test as [`plot_covers`], so
+/// `plot_covers(plot, Storage, plot_proves(..), coverage)` always holds — and 0 for `Gpu` and
+/// `Cpu`, which have no capacity proof yet. A plot whose shape the oracles cannot check proves
+/// nothing.
+pub fn plot_proves(plot: &Plot, class: HardwareClass, capacity: u64, coverage: Perbill) -> u64 {
+	if class != HardwareClass::Storage || plot.check_shape().is_err() {
+		return 0;
+	}
+	let parts = u128::from(coverage.deconstruct());
+	if parts == 0 {
+		return capacity;
+	}
+	// `ceil(u × GiB × parts / 10^9) ≤ bytes` ⟺ `u ≤ bytes × 10^9 / (GiB × parts)` (bytes is an
+	// integer), so rounding down is exact.
+	let one = u128::from(Perbill::one().deconstruct());
+	let units = polkadot_sdk::sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+		u128::from(plot.bytes()),
+		one,
+		GIB.saturating_mul(parts),
+		polkadot_sdk::sp_runtime::Rounding::Down,
+	)
+	.unwrap_or(0);
+	u64::try_from(units).unwrap_or(u64::MAX).min(capacity)
+}
+
 /// Whether `plot` covers `free` units of `class` at `coverage` (see [`Node::plot_covers`]).
 pub fn plot_covers(plot: &Plot, class: HardwareClass, free: u64, coverage: Perbill) -> bool {
 	match class {
@@ -1715,6 +1741,7 @@ impl<T: Config> icn_primitives::market::NodeDirectory<T::AccountId> for Pallet<T
 			proof_root: n.proof_root,
 			plot,
 			plot_covered,
+			proven: plot_proves(&n.plot, n.class, n.capacity, ProofCoverage::<T>::get()),
 		})
 	}
 

@@ -114,6 +114,32 @@ fn endpoints_must_be_http_urls_with_a_host() {
 	}
 }
 
+/// The subsidy pays proven units only (issue 24's review of the per-unit subsidy): a storage
+/// plot proves what `plot_covers` would accept of it, at most the capacity; compute classes
+/// prove nothing until their proofs exist; a plot of a shape no oracle can check proves nothing.
+#[test]
+fn a_plot_proves_the_units_it_covers_and_compute_classes_none() {
+	let half = Perbill::from_percent(50);
+	let (plot, _) = icn_primitives::pos::declared_plot(&1u64.encode(), 0, 5 * GIB);
+	let proven = plot_proves(&plot, STORAGE, 1_000, half);
+	assert_eq!(u128::from(proven), u128::from(plot.bytes()) * 2 / GIB);
+	assert!(plot_covers(&plot, STORAGE, proven, half));
+	assert!(!plot_covers(&plot, STORAGE, proven + 1, half), "the most it covers");
+	assert_eq!(plot_proves(&plot, STORAGE, 3, half), 3, "never more than the capacity");
+	assert_eq!(plot_proves(&plot, STORAGE, 1_000, Perbill::zero()), 1_000);
+	for class in [HardwareClass::Gpu, HardwareClass::Cpu] {
+		assert_eq!(plot_proves(&plot, class, 1_000, half), 0);
+	}
+	assert_eq!(plot_proves(&Plot::default(), STORAGE, 1_000, half), 0, "an unverifiable plot");
+	// Through the directory the rewards pallet reads: a registered node's plot.
+	test(|| {
+		setup();
+		let node = register(HP, 0, 100, 5);
+		let target = <Market as icn_primitives::market::NodeDirectory<u64>>::target(node);
+		assert_eq!(target.map(|t| t.proven), Some(100));
+	});
+}
+
 #[test]
 fn sort_keys_order_by_price_then_node() {
 	let keys = [

@@ -3,27 +3,39 @@
 //! Protocol emission from a reward pool account funded at genesis, following demand per cluster.
 //!
 //! * **Per era and per `(cluster, class)` group** ([`GroupParams`]): a *subsidy* paid as a
-//!   **rate per unit** of rewardable capacity, `base_subsidy × max(0, 1 − capacity / subsidy_cap)`
-//!   per unit, so the group's subsidy is `capacity × base_subsidy × max(0, 1 − capacity /
-//!   subsidy_cap)` — it grows with the first capacity, peaks at `base_subsidy × subsidy_cap / 4`
-//!   when the group is half full, and is zero from `subsidy_cap` on; per unit it only ever falls
-//!   as capacity joins (idle capacity is not over-rewarded, litepaper §3.10). A rate rather than a
-//!   lump sum (SPEC §6.1's choice) because a lump sum pays a lone 1 GiB node the whole group's
-//!   subsidy: under a rate the group is paid `base_subsidy` per unit at most (shared by weight),
-//!   and the first HP of a new cluster in proportion to the capacity it commits (backed by `S`
-//!   per unit; a plot proves storage) — no first-comer's windfall. And a
-//!   *usage reward* `min(usage_multiplier × fees, takes)` of the fees SPs paid in the group
+//!   **rate per proven unit**, `base_subsidy × max(0, 1 − units / subsidy_cap)` per unit, so the
+//!   group's subsidy is `units × base_subsidy × max(0, 1 − units / subsidy_cap)` — it grows with
+//!   the first units, peaks at `base_subsidy × subsidy_cap / 4` when the group is half full, and
+//!   is zero from `subsidy_cap` on; per unit it only ever falls as capacity joins (idle capacity
+//!   is not over-rewarded, litepaper §3.10). A rate rather than a lump sum (SPEC §6.1's choice)
+//!   because a lump sum pays a lone 1 GiB node the whole group's subsidy: under a rate the group
+//!   is paid `base_subsidy` per unit at most, and the first HP of a new cluster in proportion to
+//!   what it proves — no first-comer's windfall.
+//!   **Only proven units are subsidized** (issue 24's review): `units` is the era's average of
+//!   Σ over `Active` nodes of the units their plots prove (`ChallengeTarget::proven`: a storage
+//!   plot proves `plot bytes / (ProofCoverage × 1 GiB)` units, at most the node's capacity).
+//!   Reliability does not change how much a group is paid, only who in it takes it: a node at
+//!   reliability `r` cedes `1 − r` of its part to the group's more reliable nodes (it proves
+//!   the capacity, it serves it less reliably). A rate pays every unit, so a unit nothing proves would be emission for
+//!   `S` locked and no hardware: `Gpu` and `Cpu` capacity (availability proofs only) earns no
+//!   subsidy until compute proofs exist, and storage leased out beyond what the plot covers (a
+//!   plot need only cover free capacity, so a self-lease at a dust price would otherwise dodge
+//!   it) earns none either — leased capacity is paid by its SP and by the usage reward.
+//!   And a *usage reward* `min(usage_multiplier × fees, takes)` of the fees SPs paid in the group
 //!   during the era: never more than the protocol's take of those fees (SPEC §4.10), so an SP
 //!   that leases its own HP's node pays the take and earns back at most the take — leasing
 //!   oneself never profits. The era's total over all groups is capped at `MaxEmissionPerEra`,
 //!   every group scaled down pro-rata.
-//! * **Shares** among a group's rewardable nodes (`Active`) in proportion to
-//!   `capacity × reliability × (1 + commitment_bonus)`, through a per-group reward-per-weight
-//!   accumulator: the era transition is O(groups), never O(nodes); a node's share is settled when
-//!   its weight changes ([`RewardHooks::node_changed`], from the market and the SLA oracle) and
-//!   paid by [`Pallet::claim_node_rewards`] into its HP's pool split (commission / self /
-//!   delegators) through [`RewardCrediting`]. A `Faulty` or `Slashing` node weighs nothing, so it
-//!   earns nothing in those eras; what it earned before is *held* (SPEC §5.5): not claimable until
+//! * **Shares**, time-weighted ([`accrual`], issue 24 item 6): the subsidy is shared by proven
+//!   units × reliability × (1 + commitment_bonus), the usage reward by capacity × reliability ×
+//!   (1 + commitment_bonus), each by **weight × blocks** in the era, so a node that becomes
+//!   rewardable in an era's last block earns one block's share, and the subsidy's `units` is
+//!   the era's average, not its last block's. Per-group accumulators keep the era transition
+//!   O(groups), never O(nodes); a node's share is settled when its weight changes
+//!   ([`RewardHooks::node_changed`], from the market and the SLA oracle) and paid by
+//!   [`Pallet::claim_node_rewards`] into its HP's pool split (commission / self / delegators)
+//!   through [`RewardCrediting`]. A `Faulty` or `Slashing` node weighs nothing, so it earns
+//!   nothing for those blocks; what it earned before is *held* (SPEC §5.5): not claimable until
 //!   it passes again and is `Active`, and forfeited to the pool if it retires first.
 //! * **Oracles** share a separate per-era budget (`OracleBudgetPerEra`) by valid reports
 //!   ([`RewardHooks::report_accepted`]), claimed with [`Pallet::claim_oracle_rewards`].
@@ -38,6 +50,7 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+pub mod accrual;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod migrations;
@@ -54,6 +67,7 @@ use icn_primitives::{
 };
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 
+pub use accrual::{Closed, EraRate, Pot, Stake};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -68,14 +82,14 @@ use sp_runtime::{
 
 /// Scale of the reward-per-weight accumulators: 10^12.
 ///
-/// A node's weight is its capacity × reliability (Perbill parts, up to 10^9) × (1 + bonus), so a
-/// unit of capacity at full reliability weighs ≥ 10^9. One era's increment is
-/// `reward × SCALE / total_weight`: with the runtime's cap (10^23 base units) and one unit of
-/// capacity that is ≤ 10^26, leaving the u128 accumulator room for ~10^12 eras; rounding leaves at
-/// most `total_weight / SCALE` base units per era in the pool (10^-10 ICNT for 10^20 of weight).
-/// A group whose weights are too small to take an era's reward without overflowing is not paid
-/// that era (see [`Event::GroupNotRewarded`]): the reward stays in the pool and is not counted as
-/// emitted.
+/// A node's weight is its capacity (or proven units) × reliability (Perbill parts, up to 10^9) ×
+/// (1 + bonus), so a unit at full reliability weighs ≥ 10^9. One era's increment is `reward ×
+/// SCALE × L / W` ([`accrual`]; `W` the era's weight-blocks, `L` its length): for a unit present
+/// all era `W ≥ 10^9 × L`, so with the runtime's cap (10^23 base units) it is ≤ 10^26, leaving
+/// the u128 accumulator room for ~10^12 eras; rounding leaves at most `W / (L × SCALE)` base
+/// units per era and pot in the pool (10^-10 ICNT for 10^20 of weight). A group whose weights
+/// are too small to take an era's reward without overflowing is not paid that era (see
+/// [`Event::GroupNotRewarded`]): the reward stays in the pool and is not counted as emitted.
 pub const ACCUMULATOR_SCALE: u128 = 1_000_000_000_000;
 
 /// What the benchmarks need from the runtime: rewardable nodes, which this pallet reaches only
@@ -131,12 +145,19 @@ pub struct GroupParameters {
 	TypeInfo,
 )]
 pub struct GroupState {
-	/// Σ weights of its rewardable nodes.
-	pub total_weight: u128,
+	/// The era that `unit_time` and the pots' `era_time` count.
+	pub era: EraIndex,
 	/// Σ capacity of its rewardable nodes.
 	pub capacity: u64,
-	/// Reward per unit of weight since genesis, × [`ACCUMULATOR_SCALE`].
-	pub reward_per_weight: u128,
+	/// Σ proven units of its rewardable nodes: the capacity the subsidy pays for.
+	pub units: u64,
+	/// Σ units × blocks in the era: the subsidy is computed on their average over the era,
+	/// `unit_time / era_length`.
+	pub unit_time: u128,
+	/// The subsidy's pot: shared by proven units × reliability × (1 + bonus).
+	pub subsidy: Pot,
+	/// The usage reward's pot: shared by capacity × reliability × (1 + bonus).
+	pub usage: Pot,
 	/// SP fees paid in the era in progress.
 	pub fees: Balance,
 	/// Of those, the protocol's take (SPEC §4.10): the era's usage reward is at most this.
@@ -145,6 +166,34 @@ pub struct GroupState {
 	pub last_subsidy: Balance,
 	/// See `last_subsidy`.
 	pub last_usage: Balance,
+}
+
+impl GroupState {
+	/// Starts era `era` if the state still counts an earlier one: nothing changed since, so every
+	/// weight and unit counts all `length` blocks of it.
+	pub fn roll(&mut self, era: EraIndex, length: u32) {
+		if self.era < era {
+			self.era = era;
+			self.unit_time = u128::from(self.units).saturating_mul(u128::from(length));
+			self.subsidy.start_era(length);
+			self.usage.start_era(length);
+		}
+	}
+
+	/// The era's average units: what the subsidy curve reads.
+	pub fn average_units(&self, length: u32) -> u64 {
+		u64::try_from(self.unit_time / u128::from(length.max(1))).unwrap_or(u64::MAX)
+	}
+
+	/// Units go from `old` to `new` with `left` blocks of the era to go.
+	pub fn reweigh_units(&mut self, old: u64, new: u64, left: u32) {
+		let left = u128::from(left);
+		self.units = self.units.saturating_sub(old).saturating_add(new);
+		self.unit_time = self
+			.unit_time
+			.saturating_sub(u128::from(old).saturating_mul(left))
+			.saturating_add(u128::from(new).saturating_mul(left));
+	}
 }
 
 /// A node's reward share.
@@ -158,17 +207,60 @@ pub struct NodeShare<AccountId> {
 	pub cluster: ClusterId,
 	/// See `cluster`.
 	pub class: HardwareClass,
-	/// Its current weight (0 unless `Active`).
-	pub weight: u128,
+	/// The era its stakes were last brought up to date in (the [`EraRate`] it refers to).
+	pub era: EraIndex,
 	/// The capacity it adds to its group's (0 unless `Active`).
 	pub capacity: u64,
-	/// The group's accumulator when `pending` was last brought up to date.
-	pub paid_per_weight: u128,
-	/// Rewards earned and not yet claimed.
+	/// The proven units it adds to its group's (0 unless `Active`).
+	pub units: u64,
+	/// Its stake in the group's subsidy: proven units × reliability × (1 + bonus).
+	pub subsidy: Stake,
+	/// Its stake in the group's usage reward: capacity × reliability × (1 + bonus).
+	pub usage: Stake,
+	/// Rewards earned in closed eras and not yet claimed.
 	pub pending: Balance,
 	/// Whether the node was `Faulty` or `Slashing` when last brought up to date: its rewards are
 	/// held.
 	pub held: bool,
+}
+
+impl<AccountId> NodeShare<AccountId> {
+	/// Whether it weighs nothing and has no block of its era left to be paid for.
+	pub fn is_idle(&self) -> bool {
+		self.subsidy.weight == 0
+			&& self.usage.weight == 0
+			&& self.subsidy.era_time == 0
+			&& self.usage.era_time == 0
+	}
+}
+
+/// What [`Pallet::node_weight`] finds a node weighs now.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct NodeWeight<AccountId> {
+	/// Its HP.
+	pub hp: AccountId,
+	/// Its group.
+	pub cluster: ClusterId,
+	/// See `cluster`.
+	pub class: HardwareClass,
+	/// Capacity it adds to the group (0 unless `Active`).
+	pub capacity: u64,
+	/// Proven units it adds to the group (0 unless `Active`).
+	pub units: u64,
+	/// Its subsidy weight.
+	pub subsidy: u128,
+	/// Its usage weight.
+	pub usage: u128,
+	/// Whether its rewards are held (`Faulty` or `Slashing`).
+	pub held: bool,
+}
+
+/// One group's allocation of an era before the cap.
+struct Allocation {
+	key: (ClusterId, HardwareClass),
+	state: GroupState,
+	subsidy: Balance,
+	usage: Balance,
 }
 
 /// What an era gave oracles: its budget, split by the outcomes reported in it.
@@ -219,7 +311,9 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version. 2: groups count the protocol's take ([`migrations::v2`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	/// 3: the subsidy is a rate per unit ([`migrations::v3`]). 4: shares are time-weighted and
+	/// the subsidy pays proven units ([`migrations::v4`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -283,6 +377,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type HpShares<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, NodeId, ()>;
+
+	/// Per group, the eras that shares' stakes were last brought up to date in: how each closed
+	/// (see [`accrual`]). An entry lives while a share refers to it (`refs > 0`), so there are at
+	/// most as many as shares.
+	#[pallet::storage]
+	pub type EraRates<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		(ClusterId, HardwareClass),
+		Twox64Concat,
+		EraIndex,
+		EraRate,
+	>;
 
 	/// Held rewards of nodes that retired while `Faulty` or `Slashing`: they stayed in the pool.
 	#[pallet::storage]
@@ -393,14 +500,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// At the first block of an era, allocates the era that ended: O(groups).
 		fn on_initialize(_now: BlockNumberFor<T>) -> Weight {
-			let era = T::Eras::current_era();
-			let done = ProcessedEra::<T>::get();
-			if era <= done {
-				return T::WeightInfo::on_initialize_idle();
+			match Self::catch_up() {
+				Some(groups) => T::WeightInfo::on_initialize_era(groups),
+				None => T::WeightInfo::on_initialize_idle(),
 			}
-			ProcessedEra::<T>::put(era);
-			let groups = Self::process_era(era.saturating_sub(1));
-			T::WeightInfo::on_initialize_era(groups)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -448,10 +551,10 @@ pub mod pallet {
 			let amount = share.pending;
 			T::Rewards::credit_reward(&T::RewardPool::get(), &share.hp, amount)?;
 			let hp = share.hp.clone();
-			if share.weight == 0 && T::Nodes::target(node).is_none() {
-				// Retired and paid out: nothing left to track.
-				Shares::<T>::remove(node);
-				HpShares::<T>::remove(&share.hp, node);
+			if share.is_idle() && T::Nodes::target(node).is_none() {
+				// Retired and paid out, no block of the era in progress served: nothing left to
+				// track.
+				Self::remove_share(node, &share);
 			} else {
 				Shares::<T>::insert(node, NodeShare { pending: 0, ..share });
 			}
@@ -549,25 +652,59 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Processes the era that ended if this block is the first of a new one: O(groups). Returns
+	/// the number of groups allocated, or `None` if there was nothing to do. `on_initialize`
+	/// calls it, and so does every change of a share (so that no share is brought up to date
+	/// against an era that ended but was not closed yet).
+	fn catch_up() -> Option<u32> {
+		let era = T::Eras::current_era();
+		if era <= ProcessedEra::<T>::get() {
+			return None;
+		}
+		ProcessedEra::<T>::put(era);
+		Some(Self::process_era(era.saturating_sub(1)))
+	}
+
+	/// Closes `pot` for era `era` with `amount`: what it emitted and how it closed. An amount
+	/// the pot cannot take without overflowing stays in the pool (`GroupNotRewarded`).
+	fn close_pot(
+		pot: &mut Pot,
+		amount: Balance,
+		length: u32,
+		(era, cluster, class): (EraIndex, ClusterId, HardwareClass),
+	) -> (Balance, Option<Closed>) {
+		if amount == 0 {
+			return (0, None);
+		}
+		match pot.close(amount, length) {
+			Some(closed) => (amount, Some(closed)),
+			None => {
+				// Never silently: the reward stays in the pool, and the event says so.
+				Self::deposit_event(Event::GroupNotRewarded { era, cluster, class, amount });
+				(0, None)
+			},
+		}
+	}
+
 	/// Allocates era `era`: O(groups).
 	fn process_era(era: EraIndex) -> u32 {
-		let mut allocations: alloc::vec::Vec<(
-			(ClusterId, HardwareClass),
-			GroupState,
-			Balance,
-			Balance,
-		)> = alloc::vec::Vec::new();
+		let length = T::Eras::era_length();
+		let mut allocations: alloc::vec::Vec<Allocation> = alloc::vec::Vec::new();
 		let mut total: Balance = 0;
 		for (key, params) in GroupParams::<T>::iter() {
-			let state = Groups::<T>::get(key);
-			let (subsidy, usage) = if state.total_weight == 0 {
-				// Nobody to pay: nothing is emitted for this group.
-				(0, 0)
-			} else {
-				Self::group_reward(&params, state.capacity, state.fees, state.takes)
-			};
+			let mut state = Groups::<T>::get(key);
+			state.roll(era, length);
+			let (mut subsidy, mut usage) =
+				Self::group_reward(&params, state.average_units(length), state.fees, state.takes);
+			// Nobody to pay: nothing is emitted for that part.
+			if state.subsidy.era_time == 0 {
+				subsidy = 0;
+			}
+			if state.usage.era_time == 0 {
+				usage = 0;
+			}
 			total = total.saturating_add(subsidy).saturating_add(usage);
-			allocations.push((key, state, subsidy, usage));
+			allocations.push(Allocation { key, state, subsidy, usage });
 		}
 		let cap = T::MaxEmissionPerEra::get();
 		// Over the cap, every amount becomes ⌊amount × cap / total⌋: their sum stays ≤ cap.
@@ -581,39 +718,27 @@ impl<T: Config> Pallet<T> {
 		let scale = if total > cap { Perbill::from_rational(cap, total) } else { Perbill::one() };
 		let mut emitted: Balance = 0;
 		let groups = allocations.len() as u32;
-		for ((cluster, class), mut state, subsidy, usage) in allocations {
-			let (mut subsidy, mut usage) = (scaled(subsidy), scaled(usage));
-			let reward = subsidy.saturating_add(usage);
-			if state.total_weight > 0 && reward > 0 {
-				let accumulator = multiply_by_rational_with_rounding(
-					reward,
-					ACCUMULATOR_SCALE,
-					state.total_weight,
-					Rounding::Down,
-				)
-				.and_then(|per_weight| state.reward_per_weight.checked_add(per_weight));
-				match accumulator {
-					Some(accumulator) => {
-						state.reward_per_weight = accumulator;
-						emitted = emitted.saturating_add(reward);
-					},
-					None => {
-						// Never silently: the reward stays in the pool, and the event says so.
-						(subsidy, usage) = (0, 0);
-						Self::deposit_event(Event::GroupNotRewarded {
-							era,
-							cluster,
-							class,
-							amount: reward,
-						});
-					},
+		for Allocation { key, mut state, subsidy, usage } in allocations {
+			let (cluster, class) = key;
+			let at = (era, cluster, class);
+			let (subsidy, subsidy_closed) =
+				Self::close_pot(&mut state.subsidy, scaled(subsidy), length, at);
+			let (usage, usage_closed) =
+				Self::close_pot(&mut state.usage, scaled(usage), length, at);
+			emitted = emitted.saturating_add(subsidy).saturating_add(usage);
+			// The shares last touched in the era learn how it closed (one entry per group).
+			EraRates::<T>::mutate_exists(key, era, |entry| {
+				if let Some(rate) = entry {
+					rate.subsidy = subsidy_closed;
+					rate.usage = usage_closed;
 				}
-			}
+			});
 			state.fees = 0;
 			state.takes = 0;
 			state.last_subsidy = subsidy;
 			state.last_usage = usage;
-			Groups::<T>::insert((cluster, class), state);
+			state.roll(era.saturating_add(1), length);
+			Groups::<T>::insert(key, state);
 			Self::deposit_event(Event::GroupRewarded { era, cluster, class, subsidy, usage });
 		}
 		// Oracles: the era's budget over its reported outcomes.
@@ -630,16 +755,24 @@ impl<T: Config> Pallet<T> {
 		groups
 	}
 
-	/// `node`'s HP, group, rewardable capacity and weight now: `capacity × reliability ×
-	/// (1 + bonus)` while `Active`, else 0; and whether its rewards are held (`Faulty` or
-	/// `Slashing`). `None` once it retired.
-	pub fn node_weight(
-		node: NodeId,
-	) -> Option<(T::AccountId, ClusterId, HardwareClass, u64, u128, bool)> {
+	/// What `node` weighs now (see [`NodeWeight`]): while `Active`, its subsidy weight is its
+	/// proven units × reliability × (1 + bonus) and its usage weight its capacity × reliability ×
+	/// (1 + bonus); otherwise nothing, and its rewards are held if it is `Faulty` or
+	/// `Slashing`. `None` once it retired.
+	pub fn node_weight(node: NodeId) -> Option<NodeWeight<T::AccountId>> {
 		let target = T::Nodes::target(node)?;
 		if target.status != NodeStatus::Active {
 			let held = matches!(target.status, NodeStatus::Faulty | NodeStatus::Slashing);
-			return Some((target.hp, target.cluster, target.class, 0, 0, held));
+			return Some(NodeWeight {
+				hp: target.hp,
+				cluster: target.cluster,
+				class: target.class,
+				capacity: 0,
+				units: 0,
+				subsidy: 0,
+				usage: 0,
+				held,
+			});
 		}
 		let reliability = T::Reliability::reliability(node);
 		let horizon = T::BonusHorizonEras::get().max(1);
@@ -649,76 +782,157 @@ impl<T: Config> Pallet<T> {
 		let factor = u128::from(reliability.deconstruct())
 			.saturating_mul(one.saturating_add(u128::from(bonus.deconstruct())))
 			/ one;
-		let weight = u128::from(target.capacity).saturating_mul(factor);
-		Some((target.hp, target.cluster, target.class, target.capacity, weight, false))
+		let proven = target.proven.min(target.capacity);
+		Some(NodeWeight {
+			hp: target.hp,
+			cluster: target.cluster,
+			class: target.class,
+			capacity: target.capacity,
+			units: proven,
+			subsidy: u128::from(proven).saturating_mul(factor),
+			usage: u128::from(target.capacity).saturating_mul(factor),
+			held: false,
+		})
+	}
+
+	/// What `share` earned in closed eras since it was last brought up to date, against its
+	/// group's state `group`: 0 while its era is still in progress.
+	fn earned_in(share: &NodeShare<T::AccountId>, group: &GroupState) -> Balance {
+		if share.era >= ProcessedEra::<T>::get() {
+			return 0;
+		}
+		let rate = EraRates::<T>::get((share.cluster, share.class), share.era).unwrap_or_default();
+		let length = T::Eras::era_length();
+		share
+			.subsidy
+			.earned(rate.subsidy, length, group.subsidy.per_weight)
+			.saturating_add(share.usage.earned(rate.usage, length, group.usage.per_weight))
 	}
 
 	/// What `share` earned since it was last brought up to date.
 	fn earned(share: &NodeShare<T::AccountId>) -> Balance {
-		let group = Groups::<T>::get((share.cluster, share.class));
-		let delta = group.reward_per_weight.saturating_sub(share.paid_per_weight);
-		multiply_by_rational_with_rounding(share.weight, delta, ACCUMULATOR_SCALE, Rounding::Down)
-			.unwrap_or(0)
+		Self::earned_in(share, &Groups::<T>::get((share.cluster, share.class)))
 	}
 
-	/// Brings `node`'s pending rewards up to date and re-weighs it: O(1).
-	fn update_node(node: NodeId) {
-		let old = Shares::<T>::get(node);
-		let mut pending = 0;
-		if let Some(share) = &old {
-			pending = share.pending.saturating_add(Self::earned(share));
-			Groups::<T>::mutate((share.cluster, share.class), |g| {
-				g.total_weight = g.total_weight.saturating_sub(share.weight);
-				g.capacity = g.capacity.saturating_sub(share.capacity);
-			});
-		}
-		match Self::node_weight(node) {
-			Some((hp, cluster, class, capacity, weight, held)) => {
-				let group = Groups::<T>::mutate((cluster, class), |g| {
-					g.total_weight = g.total_weight.saturating_add(weight);
-					g.capacity = g.capacity.saturating_add(capacity);
-					*g
-				});
-				if old.is_none() {
-					HpShares::<T>::insert(&hp, node, ());
+	/// One more share refers to era `era` of group `key`.
+	fn refer(key: (ClusterId, HardwareClass), era: EraIndex) {
+		EraRates::<T>::mutate(key, era, |rate| {
+			let rate = rate.get_or_insert_with(Default::default);
+			rate.refs = rate.refs.saturating_add(1);
+		});
+	}
+
+	/// One share less refers to era `era` of group `key`: the last one takes the entry away.
+	fn release(key: (ClusterId, HardwareClass), era: EraIndex) {
+		EraRates::<T>::mutate_exists(key, era, |entry| {
+			if let Some(rate) = entry {
+				rate.refs = rate.refs.saturating_sub(1);
+				if rate.refs == 0 {
+					*entry = None;
 				}
-				Shares::<T>::insert(
-					node,
-					NodeShare {
-						hp,
-						cluster,
-						class,
-						weight,
-						capacity,
-						paid_per_weight: group.reward_per_weight,
-						pending,
-						held,
-					},
-				);
+			} else {
+				frame_support::defensive!("a share refers to an era rate that is not kept");
+			}
+		});
+	}
+
+	/// Forgets `node`'s share.
+	fn remove_share(node: NodeId, share: &NodeShare<T::AccountId>) {
+		Shares::<T>::remove(node);
+		HpShares::<T>::remove(&share.hp, node);
+		Self::release((share.cluster, share.class), share.era);
+	}
+
+	/// Brings `node`'s pending rewards up to date and re-weighs it: O(1). A weight set now
+	/// counts from this block to the era's end ([`accrual`]).
+	fn update_node(node: NodeId) {
+		Self::catch_up();
+		let era = T::Eras::current_era();
+		let length = T::Eras::era_length();
+		let left = T::Eras::blocks_left_in_era();
+		let now = Self::node_weight(node);
+		let old = Shares::<T>::get(node);
+		let (hp, key) = match (&old, &now) {
+			(Some(share), _) => (share.hp.clone(), (share.cluster, share.class)),
+			(None, Some(weight)) => (weight.hp.clone(), (weight.cluster, weight.class)),
+			(None, None) => return,
+		};
+		let mut group = Groups::<T>::get(key);
+		group.roll(era, length);
+		let mut share = match old {
+			Some(mut share) => {
+				if share.era < era {
+					// Its era closed: credit it, then its weights count the whole era in progress.
+					share.pending = share.pending.saturating_add(Self::earned_in(&share, &group));
+					share.subsidy.roll(group.subsidy.per_weight, length);
+					share.usage.roll(group.usage.per_weight, length);
+					Self::release(key, share.era);
+					Self::refer(key, era);
+					share.era = era;
+				}
+				share
 			},
-			// Retired: it earns nothing more. What it earned stays claimable by its HP, unless it
-			// was held: a node that retires without passing again forfeits it (SPEC §5.5).
-			None => match old {
-				Some(share) if share.held && pending > 0 => {
-					Shares::<T>::remove(node);
-					HpShares::<T>::remove(&share.hp, node);
-					Forfeited::<T>::mutate(|f| *f = f.saturating_add(pending));
+			None => {
+				HpShares::<T>::insert(&hp, node, ());
+				Self::refer(key, era);
+				NodeShare {
+					hp,
+					cluster: key.0,
+					class: key.1,
+					era,
+					capacity: 0,
+					units: 0,
+					subsidy: Stake { weight: 0, era_time: 0, paid: group.subsidy.per_weight },
+					usage: Stake { weight: 0, era_time: 0, paid: group.usage.per_weight },
+					pending: 0,
+					held: false,
+				}
+			},
+		};
+		let (capacity, units, subsidy, usage) = now
+			.as_ref()
+			.map(|w| (w.capacity, w.units, w.subsidy, w.usage))
+			.unwrap_or_default();
+		group.subsidy.reweigh(share.subsidy.weight, subsidy, left);
+		group.usage.reweigh(share.usage.weight, usage, left);
+		group.reweigh_units(share.units, units, left);
+		group.capacity = group.capacity.saturating_sub(share.capacity).saturating_add(capacity);
+		share.subsidy.reweigh(subsidy, left);
+		share.usage.reweigh(usage, left);
+		share.units = units;
+		share.capacity = capacity;
+		if now.is_none() && share.held {
+			// Retired held: forfeited (below), the blocks it served in the era in progress
+			// included — they leave the era's weight-time, so the era pays the group's other
+			// nodes for them.
+			group.subsidy.era_time = group.subsidy.era_time.saturating_sub(share.subsidy.era_time);
+			group.usage.era_time = group.usage.era_time.saturating_sub(share.usage.era_time);
+			share.subsidy.era_time = 0;
+			share.usage.era_time = 0;
+		}
+		Groups::<T>::insert(key, group);
+		match now {
+			Some(weight) => {
+				share.held = weight.held;
+				Shares::<T>::insert(node, share);
+			},
+			// Retired: it earns nothing more. What it earned stays claimable by its HP (and the
+			// blocks it served in the era in progress are paid when the era closes), unless it
+			// was held: a node that retires without passing again forfeits it to the pool (SPEC
+			// §5.5).
+			None if share.held => {
+				Self::remove_share(node, &share);
+				if share.pending > 0 {
+					Forfeited::<T>::mutate(|f| *f = f.saturating_add(share.pending));
 					Self::deposit_event(Event::RewardsForfeited {
 						node,
 						hp: share.hp,
-						amount: pending,
+						amount: share.pending,
 					});
-				},
-				Some(share) if pending > 0 => Shares::<T>::insert(
-					node,
-					NodeShare { weight: 0, capacity: 0, pending, held: false, ..share },
-				),
-				Some(share) => {
-					Shares::<T>::remove(node);
-					HpShares::<T>::remove(&share.hp, node);
-				},
-				None => {},
+				}
 			},
+			None if share.pending > 0 || !share.is_idle() => Shares::<T>::insert(node, share),
+			None => Self::remove_share(node, &share),
 		}
 	}
 
@@ -728,7 +942,8 @@ impl<T: Config> Pallet<T> {
 		class: HardwareClass,
 		params: &GroupParameters,
 	) -> icn_primitives::rewards::GroupRates {
-		let state = Groups::<T>::get((cluster, class));
+		let mut state = Groups::<T>::get((cluster, class));
+		state.roll(T::Eras::current_era(), T::Eras::era_length());
 		let free = T::Nodes::free_capacity(cluster, class).min(state.capacity);
 		let leased = state.capacity.saturating_sub(free);
 		let utilization = if state.capacity == 0 {
@@ -736,11 +951,14 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Perbill::from_rational(leased, state.capacity)
 		};
-		let (subsidy, usage) = Self::group_reward(params, state.capacity, state.fees, state.takes);
+		// The era so far and the current units until its end: what it pays if nothing changes.
+		let units = state.average_units(T::Eras::era_length());
+		let (subsidy, usage) = Self::group_reward(params, units, state.fees, state.takes);
 		icn_primitives::rewards::GroupRates {
 			cluster,
 			class,
 			capacity: state.capacity,
+			proven: state.units,
 			utilization,
 			subsidy_per_era: subsidy,
 			fees_this_era: state.fees,
@@ -771,7 +989,7 @@ impl<T: Config> Pallet<T> {
 		icn_primitives::rewards::PendingRewards { nodes, oracle: Self::pending_oracle_rewards(who) }
 	}
 
-	/// `node`'s rewards earned and not yet claimed.
+	/// `node`'s rewards earned in closed eras and not yet claimed.
 	pub fn pending_node_rewards(node: NodeId) -> Balance {
 		Shares::<T>::get(node)
 			.map(|s| s.pending.saturating_add(Self::earned(&s)))
@@ -788,31 +1006,85 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(0)
 	}
 
-	/// Invariants: group totals equal the sum of their nodes' weights and capacities; every share
-	/// is indexed by its HP; held shares weigh nothing; what was claimed, forfeited and what is
-	/// claimable never exceed what was emitted (the difference is the accumulators' rounding
-	/// dust, which stays in the pool).
+	/// Invariants (SPEC §9), with `L` the era length and `cur` the era in progress:
+	/// * per group, `Σ weights = pot.total` for each pot, `Σ units = units` and `Σ capacity =
+	///   capacity` over its shares;
+	/// * per group and pot, `era_time = Σ (share.era = cur ? stake.era_time : stake.weight × L)`;
+	/// * every share is indexed by its HP and refers to a kept era rate, and each kept era rate
+	///   has `refs` = the number of shares that refer to it (> 0);
+	/// * held shares weigh nothing;
+	/// * claimable + claimed + forfeited ≤ emitted (the difference is the accumulators' rounding
+	///   dust, which stays in the pool).
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
-		let mut totals: BTreeMap<(ClusterId, HardwareClass), (u128, u64)> = BTreeMap::new();
+		#[derive(Default)]
+		struct Sums {
+			subsidy: u128,
+			usage: u128,
+			subsidy_time: u128,
+			usage_time: u128,
+			units: u64,
+			capacity: u64,
+		}
+		let era = T::Eras::current_era();
+		let length = u128::from(T::Eras::era_length());
+		let mut sums: BTreeMap<(ClusterId, HardwareClass), Sums> = BTreeMap::new();
+		let mut refs: BTreeMap<((ClusterId, HardwareClass), EraIndex), u32> = BTreeMap::new();
 		let mut claimable: Balance = 0;
+		let mut shares = 0usize;
 		for (node, share) in Shares::<T>::iter() {
+			shares = shares.saturating_add(1);
+			let key = (share.cluster, share.class);
 			ensure!(HpShares::<T>::contains_key(&share.hp, node), "a share is not indexed by HP");
-			ensure!(!share.held || share.weight == 0, "a held share has weight");
-			let entry = totals.entry((share.cluster, share.class)).or_default();
-			entry.0 = entry.0.saturating_add(share.weight);
-			entry.1 = entry.1.saturating_add(share.capacity);
+			ensure!(
+				!share.held || (share.subsidy.weight == 0 && share.usage.weight == 0),
+				"a held share has weight"
+			);
+			ensure!(share.era <= era, "a share counts an era to come");
+			let entry = refs.entry((key, share.era)).or_default();
+			*entry = entry.saturating_add(1);
+			let sum = sums.entry(key).or_default();
+			sum.subsidy = sum.subsidy.saturating_add(share.subsidy.weight);
+			sum.usage = sum.usage.saturating_add(share.usage.weight);
+			let (subsidy_time, usage_time) = if share.era == era {
+				(share.subsidy.era_time, share.usage.era_time)
+			} else {
+				(
+					share.subsidy.weight.saturating_mul(length),
+					share.usage.weight.saturating_mul(length),
+				)
+			};
+			sum.subsidy_time = sum.subsidy_time.saturating_add(subsidy_time);
+			sum.usage_time = sum.usage_time.saturating_add(usage_time);
+			sum.units = sum.units.saturating_add(share.units);
+			sum.capacity = sum.capacity.saturating_add(share.capacity);
 			claimable = claimable.saturating_add(Self::pending_node_rewards(node));
 		}
 		ensure!(
-			HpShares::<T>::iter().count() == Shares::<T>::iter().count(),
+			HpShares::<T>::iter().count() == shares,
 			"the HP index lists shares that do not exist"
 		);
-		for (key, group) in Groups::<T>::iter() {
-			let (weight, capacity) = totals.get(&key).copied().unwrap_or_default();
-			ensure!(group.total_weight == weight, "a group's weight is not its nodes' sum");
-			ensure!(group.capacity == capacity, "a group's capacity is not its nodes' sum");
+		for (key, mut group) in Groups::<T>::iter() {
+			group.roll(era, T::Eras::era_length());
+			let sum = sums.remove(&key).unwrap_or_default();
+			ensure!(group.subsidy.total == sum.subsidy, "a group's subsidy weight is not its sum");
+			ensure!(group.usage.total == sum.usage, "a group's usage weight is not its sum");
+			ensure!(group.units == sum.units, "a group's units are not its nodes' sum");
+			ensure!(group.capacity == sum.capacity, "a group's capacity is not its nodes' sum");
+			ensure!(
+				group.subsidy.era_time == sum.subsidy_time
+					&& group.usage.era_time == sum.usage_time,
+				"a group's era weight-time is not its shares' sum"
+			);
 		}
+		ensure!(sums.is_empty(), "a share's group has no state");
+		for (key, rate_era, rate) in EraRates::<T>::iter() {
+			ensure!(
+				refs.remove(&(key, rate_era)) == Some(rate.refs),
+				"an era rate's count is not the shares that refer to it"
+			);
+		}
+		ensure!(refs.is_empty(), "a share refers to an era rate that is not kept");
 		for (oracle, _) in OracleTallies::<T>::iter() {
 			claimable = claimable.saturating_add(Self::pending_oracle_rewards(&oracle));
 		}

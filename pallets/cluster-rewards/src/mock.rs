@@ -48,7 +48,6 @@ impl pallet_balances::Config for Test {
 thread_local! {
 	static NODES: RefCell<BTreeMap<NodeId, ChallengeTarget<u64>>> = Default::default();
 	static RELIABILITY: RefCell<BTreeMap<NodeId, Perbill>> = Default::default();
-	static ERA: RefCell<EraIndex> = const { RefCell::new(0) };
 	static FREE: RefCell<BTreeMap<(ClusterId, HardwareClass), u64>> = Default::default();
 }
 
@@ -78,8 +77,19 @@ impl TestNodes {
 					proof_root: [0; 32],
 					plot: None,
 					plot_covered: true,
+					// Storage nodes here prove their whole capacity unless a test says otherwise.
+					proven: capacity,
 				},
 			)
+		});
+		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
+	}
+	/// Sets the units `node`'s plot proves.
+	pub fn proven(node: NodeId, proven: u64) {
+		NODES.with(|n| {
+			if let Some(t) = n.borrow_mut().get_mut(&node) {
+				t.proven = proven;
+			}
 		});
 		<Rewards as icn_primitives::market::RewardHooks<u64>>::node_changed(node);
 	}
@@ -128,11 +138,21 @@ impl NodeReliability for TestReliability {
 	}
 }
 
-/// The clock: the tests move it with [`next_era`].
+/// Blocks per era in the tests.
+pub const ERA_LENGTH: u32 = 10;
+
+/// The clock: era `e` is blocks `10e + 1 ..= 10e + 10` (the tests start at block 1, the first
+/// block of era 0); the tests move it with [`next_era`] or [`run_to_block`].
 pub struct TestEras;
 impl EraProvider for TestEras {
 	fn current_era() -> EraIndex {
-		ERA.with(|e| *e.borrow())
+		(System::block_number().saturating_sub(1) as u32) / ERA_LENGTH
+	}
+	fn era_length() -> u32 {
+		ERA_LENGTH
+	}
+	fn blocks_left_in_era() -> u32 {
+		ERA_LENGTH - (System::block_number().saturating_sub(1) as u32) % ERA_LENGTH
 	}
 }
 
@@ -184,19 +204,31 @@ impl crate::BenchmarkHelper for TestNodes {
 		node
 	}
 	fn next_era() {
-		ERA.with(|e| *e.borrow_mut() += 1);
-		System::set_block_number(System::block_number() + 1);
+		let era = <TestEras as EraProvider>::current_era();
+		System::set_block_number(u64::from((era + 1) * ERA_LENGTH) + 1);
 	}
 	fn retire(node: NodeId) {
 		TestNodes::retire(node);
 	}
 }
 
-/// Starts the next era and runs the pallet's era transition.
+/// Starts the next era (its first block) and runs the pallet's era transition.
 pub fn next_era() {
+	let era = <TestEras as EraProvider>::current_era();
+	run_to_block(u64::from((era + 1) * ERA_LENGTH) + 1);
+}
+
+/// Moves to `block`, running the pallet's `on_initialize` at the first block of every era on
+/// the way (as a chain does) and at `block`.
+pub fn run_to_block(block: u64) {
 	use polkadot_sdk::frame_support::traits::Hooks;
-	ERA.with(|e| *e.borrow_mut() += 1);
-	let block = System::block_number() + 1;
+	let length = u64::from(ERA_LENGTH);
+	let mut start = (System::block_number().saturating_sub(1) / length + 1) * length + 1;
+	while start < block {
+		System::set_block_number(start);
+		Rewards::on_initialize(start);
+		start += length;
+	}
 	System::set_block_number(block);
 	Rewards::on_initialize(block);
 }
@@ -205,7 +237,6 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	NODES.with(|n| n.borrow_mut().clear());
 	RELIABILITY.with(|r| r.borrow_mut().clear());
 	FREE.with(|f| f.borrow_mut().clear());
-	ERA.with(|e| *e.borrow_mut() = 0);
 	let storage = RuntimeGenesisConfig {
 		system: Default::default(),
 		balances: pallet_balances::GenesisConfig {

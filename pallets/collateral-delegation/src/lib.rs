@@ -496,7 +496,7 @@ pub mod pallet {
 		PoolWipedOut,
 		/// The amount is too large for the books (overflow).
 		Overflow,
-		/// The classes' shares do not add up to exactly 100%.
+		/// The classes' shares do not add up to exactly 100%, or a class has none.
 		SharesNotComplete,
 	}
 
@@ -911,7 +911,7 @@ pub mod pallet {
 		/// from now on.
 		///
 		/// Origin: `GovernanceOrigin`. Emits `ClassSharesSet`.
-		/// Errors: `SharesNotComplete` unless the shares sum to exactly 100%.
+		/// Errors: `SharesNotComplete` unless every share is above 0% and they sum to exactly 100%.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::set_class_shares())]
 		pub fn set_class_shares(origin: OriginFor<T>, shares: ClassShares) -> DispatchResult {

@@ -1054,13 +1054,23 @@ impl<T: Config> EraProvider for Pallet<T> {
 	fn current_era() -> EraIndex {
 		Self::current_era()
 	}
+
+	fn era_length() -> u32 {
+		EraLength::<T>::get().max(1)
+	}
+
+	fn blocks_left_in_era() -> u32 {
+		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+		let length = EraLength::<T>::get().max(1);
+		length.saturating_sub(now % length)
+	}
 }
 
 /// The market tells this pallet about node changes (as one of its hooks): when a node retires —
 /// its HP's `exit_node` as much as a force-retirement — its record and tally go with it.
 impl<T: Config> RewardHooks<T::AccountId> for Pallet<T> {
 	fn node_changed(node: NodeId) {
-		if T::Nodes::target(node).is_none() {
+		if !Self::is_live(node) {
 			Records::<T>::remove(node);
 			Tallies::<T>::remove(node);
 		}

@@ -73,13 +73,14 @@ parameter_types! {
 	pub const CollateralPalletId: PalletId = PalletId(*b"icn/colr");
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
 	pub const EarlyExitPenalty: Perbill = Perbill::from_percent(10);
-	pub const DefaultNetworkRatio: Perbill = Perbill::from_percent(50);
-	/// All of the network component on storage, so the storage requirements these tests were
-	/// written against stay as they were; the split is the collateral pallet's to test.
+	/// 100% of the supply split 50/30/20: storage asks `50%` of it, so the storage
+	/// requirements these tests were written against stay as they were (`ceil(X / 2)` either
+	/// way); the split is the collateral pallet's to test.
+	pub const DefaultNetworkRatio: Perbill = Perbill::one();
 	pub const DefaultClassShares: ClassShares = ClassShares {
-		storage: Perbill::one(),
-		gpu: Perbill::zero(),
-		cpu: Perbill::zero(),
+		storage: Perbill::from_percent(50),
+		gpu: Perbill::from_percent(30),
+		cpu: Perbill::from_percent(20),
 	};
 	pub const SlashPerEra: Perbill = Perbill::from_percent(20);
 	pub const SlashFloor: Perbill = Perbill::from_percent(50);
