@@ -83,6 +83,7 @@ impl pallet_collateral_delegation::Config for Test {
 	type MinSelfBond = ConstU128<100>;
 	type MinDelegation = ConstU128<50>;
 	type MaxCommission = MaxCommission;
+	type CommissionChangeDelay = ConstU32<2>;
 	type UnbondingEras = ConstU32<3>;
 	type MaxUnbondingChunks = ConstU32<4>;
 	type EarlyExitPenalty = EarlyExitPenalty;

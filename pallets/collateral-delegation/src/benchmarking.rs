@@ -52,6 +52,13 @@ fn delegator<T: Config>(hp: &T::AccountId, index: u32) -> Result<T::AccountId, B
 	Ok(who)
 }
 
+/// Moves the chain `eras` eras on.
+fn advance_eras<T: Config>(eras: u32) {
+	let now = frame_system::Pallet::<T>::block_number();
+	let length = T::Eras::era_length().saturating_mul(eras);
+	frame_system::Pallet::<T>::set_block_number(now + length.into());
+}
+
 /// Slashes `hp` through its whole bond and a part of its pool, leaving pending slashes.
 fn slash_into_pool<T: Config>(hp: &T::AccountId) {
 	let ledger = Hps::<T>::get(hp).unwrap_or_default();
@@ -123,21 +130,28 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A raise whose notice ended is applied, and a new raise is scheduled.
 	#[benchmark]
 	fn set_commission() -> Result<(), BenchmarkError> {
 		let hp = setup_hp::<T>("hp")?;
 		let commission = T::MaxCommission::get();
+		let half = commission / 2;
+		Pallet::<T>::set_commission(RawOrigin::Signed(hp.clone()).into(), half)?;
+		advance_eras::<T>(T::CommissionChangeDelay::get());
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(hp.clone()), commission);
 
-		assert_eq!(Hps::<T>::get(&hp).map(|l| l.commission), Some(commission));
+		assert_eq!(Hps::<T>::get(&hp).map(|l| l.commission), Some(half));
+		assert_eq!(CommissionChanges::<T>::get(&hp).map(|(c, _)| c), Some(commission));
 		Ok(())
 	}
 
-	/// A second delegation with rewards to settle and a slash to realize; `u = 1`: the HP was
-	/// uncovered, so the call computes its requirement over every class (and finds it covered
-	/// again); `u = 0`: covered, the requirement is not computed.
+	/// A second delegation with rewards to settle and a slash to realize, whose shares of the
+	/// era before mature (the pool's bucket of that era is activated and the delegation's merged,
+	/// SPEC §3.9) before the new ones warm; `u = 1`: the HP was uncovered, so the call computes
+	/// its requirement over every class (and finds it covered again); `u = 0`: covered, the
+	/// requirement is not computed.
 	#[benchmark]
 	fn delegate(u: Linear<0, 1>) -> Result<(), BenchmarkError> {
 		let hp = setup_hp::<T>("hp")?;
@@ -145,6 +159,7 @@ mod benchmarks {
 		delegator::<T>(&hp, 1)?;
 		Pallet::<T>::credit_reward(&hp, &hp, unit::<T>().saturating_mul(1_000))?;
 		slash_into_pool::<T>(&hp);
+		advance_eras::<T>(1);
 		if u == 1 {
 			UncoveredSince::<T>::insert(&hp, 0);
 		}
@@ -153,6 +168,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(who.clone()), hp.clone(), delegation_amount::<T>());
 
 		assert!(Delegations::<T>::contains_key(&hp, &who));
+		assert!(DelegationWarming::<T>::contains_key(&hp, &who));
 		Ok(())
 	}
 
@@ -175,6 +191,8 @@ mod benchmarks {
 			}
 		});
 		let amount = unit::<T>();
+		// Shares of the era in progress leave first (SPEC §3.9): the buckets are updated.
+		assert!(DelegationWarming::<T>::contains_key(&hp, &who));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), hp.clone(), amount);
@@ -220,18 +238,29 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The delegation's rewards were settled when it topped up in the era before; its top-up
+	/// matures now: the pool's bucket is activated and the delegation's merged (SPEC §3.9).
 	#[benchmark]
 	fn claim_rewards() -> Result<(), BenchmarkError> {
 		let hp = setup_hp::<T>("hp")?;
 		let who = delegator::<T>(&hp, 0)?;
 		delegator::<T>(&hp, 1)?;
+		advance_eras::<T>(1);
 		Pallet::<T>::credit_reward(&hp, &hp, unit::<T>().saturating_mul(1_000))?;
+		Pallet::<T>::delegate(
+			RawOrigin::Signed(who.clone()).into(),
+			hp.clone(),
+			delegation_amount::<T>(),
+		)?;
+		delegator::<T>(&hp, 2)?;
+		advance_eras::<T>(1);
 		let before = T::Currency::balance(&who);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), hp.clone());
 
 		assert!(T::Currency::balance(&who) > before);
+		assert!(!DelegationWarming::<T>::contains_key(&hp, &who));
 		Ok(())
 	}
 

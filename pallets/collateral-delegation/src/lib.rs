@@ -222,6 +222,29 @@ impl<M: Get<u32>> Delegation<M> {
 	}
 }
 
+/// The shares of a pool delegated in one era, not earning until it ends (SPEC §3.9).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct WarmingShares {
+	/// The era they were delegated in.
+	pub era: EraIndex,
+	/// How many.
+	pub shares: Balance,
+	/// The delegations they belong to.
+	pub delegations: u32,
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -265,6 +288,10 @@ pub mod pallet {
 		/// Highest commission an HP may set (SPEC §3.3).
 		#[pallet::constant]
 		type MaxCommission: Get<Perbill>;
+		/// Eras between an HP raising its commission and the raise applying (SPEC §3.9): rewards
+		/// earned before are credited at the old rate if claimed within the notice.
+		#[pallet::constant]
+		type CommissionChangeDelay: Get<EraIndex>;
 		/// Eras between unbonding and withdrawing (SPEC §3.6, 28 in production).
 		#[pallet::constant]
 		type UnbondingEras: Get<EraIndex>;
@@ -307,6 +334,43 @@ pub mod pallet {
 	/// Every HP that has bonded, by account.
 	#[pallet::storage]
 	pub type Hps<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, HpLedgerOf<T>>;
+
+	/// A commission raise not yet applying: the new commission and the era it applies from
+	/// (SPEC §3.9). At most one per HP.
+	#[pallet::storage]
+	pub type CommissionChanges<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (Perbill, EraIndex)>;
+
+	/// Shares of each HP's pool delegated in the era in progress, which earn nothing until it
+	/// ends (SPEC §3.9: a delegation earns only from the era after it was made). At most one
+	/// bucket per HP: a bucket of an era that ended is turned into an [`Activations`] entry at
+	/// the pool's next touch.
+	#[pallet::storage]
+	pub type Warming<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WarmingShares>;
+
+	/// Per delegation, its shares still warming: the era they were delegated in and how many.
+	#[pallet::storage]
+	pub type DelegationWarming<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		(EraIndex, Balance),
+	>;
+
+	/// The pool's reward per share when the shares delegated in an era began to earn, and how
+	/// many delegations still have shares of that era to settle: removed when none has. So at
+	/// most one entry per delegation.
+	#[pallet::storage]
+	pub type Activations<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		EraIndex,
+		(FixedU128, u32),
+	>;
 
 	/// Delegations, by HP then delegator.
 	#[pallet::storage]
@@ -412,8 +476,9 @@ pub mod pallet {
 		Unbonding { hp: T::AccountId, amount: Balance, unlock_era: EraIndex },
 		/// `hp` withdrew `amount` of unbonded collateral (released from hold).
 		Withdrawn { hp: T::AccountId, amount: Balance },
-		/// `hp` set its commission.
-		CommissionSet { hp: T::AccountId, commission: Perbill },
+		/// `hp` set its commission, applying from era `from_era` (a raise after
+		/// `CommissionChangeDelay`, a cut at once).
+		CommissionSet { hp: T::AccountId, commission: Perbill, from_era: EraIndex },
 		/// `delegator` delegated `amount` to `hp`'s pool and got `shares`.
 		Delegated { hp: T::AccountId, delegator: T::AccountId, amount: Balance, shares: Balance },
 		/// `delegator` started undelegating `amount` from `hp`, withdrawable from `unlock_era`.
@@ -590,6 +655,7 @@ pub mod pallet {
 			if Self::ledger_is_empty(&hp, &ledger) {
 				Hps::<T>::remove(&hp);
 				UncoveredSince::<T>::remove(&hp);
+				CommissionChanges::<T>::remove(&hp);
 			} else {
 				Hps::<T>::insert(&hp, &ledger);
 			}
@@ -597,19 +663,34 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Sets the caller's commission on rewards credited from now on; at most
-		/// `MaxCommission`.
+		/// Sets the caller's commission, at most `MaxCommission` (SPEC §3.9): a cut applies to
+		/// rewards credited from now on, a raise only `CommissionChangeDelay` eras from now — so
+		/// an HP cannot raise it just before claiming rewards its delegators earned at the old
+		/// rate (anyone may claim its nodes' rewards during the notice). A new setting replaces
+		/// a raise still pending.
+		///
+		/// Origin: a bonded HP. Emits `CommissionSet` with the era it applies from.
+		/// Errors: `CommissionTooHigh`, `NotHardwareProvider`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_commission())]
 		pub fn set_commission(origin: OriginFor<T>, commission: Perbill) -> DispatchResult {
 			let hp = ensure_signed(origin)?;
 			ensure!(commission <= T::MaxCommission::get(), Error::<T>::CommissionTooHigh);
-			Hps::<T>::try_mutate(&hp, |ledger| -> DispatchResult {
-				let ledger = ledger.as_mut().ok_or(Error::<T>::NotHardwareProvider)?;
+			let mut ledger = Hps::<T>::get(&hp).ok_or(Error::<T>::NotHardwareProvider)?;
+			Self::apply_commission(&hp, &mut ledger);
+			let era = T::Eras::current_era();
+			let from_era = if commission <= ledger.commission {
 				ledger.commission = commission;
-				Ok(())
-			})?;
-			Self::deposit_event(Event::CommissionSet { hp, commission });
+				CommissionChanges::<T>::remove(&hp);
+				era
+			} else {
+				let from = era.saturating_add(T::CommissionChangeDelay::get());
+				CommissionChanges::<T>::insert(&hp, (commission, from));
+				from
+			};
+			// Also stores a raise whose notice ended and that `apply_commission` just applied.
+			Hps::<T>::insert(&hp, &ledger);
+			Self::deposit_event(Event::CommissionSet { hp, commission, from_era });
 			Ok(())
 		}
 
@@ -646,7 +727,7 @@ pub mod pallet {
 				},
 			};
 			Self::realize_pending_slash(&hp, &who, &mut ledger.pool, &mut delegation);
-			Self::settle_rewards(&ledger.pool, &mut delegation)?;
+			Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
 			let pool = &mut ledger.pool;
 			let shares = if pool.shares.is_zero() {
 				amount
@@ -665,6 +746,7 @@ pub mod pallet {
 			if existing.is_none() {
 				ledger.pool.delegators = ledger.pool.delegators.saturating_add(1);
 			}
+			Self::warm(&hp, &who, shares);
 			Delegations::<T>::insert(&hp, &who, &delegation);
 			Hps::<T>::insert(&hp, &ledger);
 			Self::deposit_event(Event::Delegated {
@@ -693,7 +775,7 @@ pub mod pallet {
 			let mut delegation =
 				Delegations::<T>::get(&hp, &who).ok_or(Error::<T>::NoDelegation)?;
 			Self::realize_pending_slash(&hp, &who, &mut ledger.pool, &mut delegation);
-			Self::settle_rewards(&ledger.pool, &mut delegation)?;
+			Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
 
 			let pool = &mut ledger.pool;
 			let active = Self::share_value(pool, delegation.shares);
@@ -724,6 +806,8 @@ pub mod pallet {
 			delegation.shares = delegation.shares.saturating_sub(burn);
 			pool.shares = pool.shares.saturating_sub(burn);
 			pool.value = pool.value.saturating_sub(moved);
+			// The youngest shares leave first: those still warming.
+			Self::cool(&hp, &who, burn);
 			pool.unbonding_shares = pool
 				.unbonding_shares
 				.checked_add(unbonding_shares)
@@ -844,7 +928,7 @@ pub mod pallet {
 			} else {
 				let mut delegation =
 					Delegations::<T>::get(&hp, &who).ok_or(Error::<T>::NoDelegation)?;
-				Self::settle_rewards(&ledger.pool, &mut delegation)?;
+				Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
 				let amount = core::mem::take(&mut delegation.rewards);
 				ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 				Self::pay_reward(&who, amount)?;
@@ -1036,7 +1120,7 @@ impl<T: Config> Pallet<T> {
 			pool_value: ledger.pool.value,
 			pool_unbonding: ledger.pool.unbonding_value,
 			delegators: ledger.pool.delegators,
-			commission: ledger.commission,
+			commission: Self::commission_now(hp, &ledger),
 			shortfall: Self::shortfall(&ledger, &requirement),
 			status: Self::coverage_status(hp),
 		})
@@ -1048,9 +1132,9 @@ impl<T: Config> Pallet<T> {
 		if who == hp {
 			return ledger.rewards;
 		}
-		let Some(mut delegation) = Delegations::<T>::get(hp, who) else { return 0 };
-		match Self::settle_rewards(&ledger.pool, &mut delegation) {
-			Ok(()) => delegation.rewards,
+		let Some(delegation) = Delegations::<T>::get(hp, who) else { return 0 };
+		match Self::delegation_earned(hp, who, &ledger.pool, &delegation) {
+			Ok((earned, _)) => delegation.rewards.saturating_add(earned),
 			Err(_) => 0,
 		}
 	}
@@ -1103,16 +1187,149 @@ impl<T: Config> Pallet<T> {
 		pending
 	}
 
-	/// Moves `delegation`'s earnings since its last settlement into its `rewards`.
-	fn settle_rewards(pool: &Pool, delegation: &mut DelegationOf<T>) -> DispatchResult {
-		let per_share = pool.reward_per_share.saturating_sub(delegation.reward_per_share_paid);
-		let earned =
-			mul_div(delegation.shares, per_share.into_inner(), FixedU128::DIV, Rounding::Down)
-				.ok_or(ArithmeticError::Overflow)?;
+	/// What `delegation` to `hp` earned since it was last settled (read-only): its earning shares
+	/// at the pool's reward per share since `reward_per_share_paid`, and its shares delegated in
+	/// an era now over at the reward per share since they began to earn. Returns the era of those
+	/// shares too (`Some`: they earn now, and settling merges them). Shares delegated in the era
+	/// in progress earn nothing (SPEC §3.9).
+	fn delegation_earned(
+		hp: &T::AccountId,
+		who: &T::AccountId,
+		pool: &Pool,
+		delegation: &DelegationOf<T>,
+	) -> Result<(Balance, Option<EraIndex>), ArithmeticError> {
+		let rate = |shares: Balance, since: FixedU128| {
+			let per_share = pool.reward_per_share.saturating_sub(since);
+			mul_div(shares, per_share.into_inner(), FixedU128::DIV, Rounding::Down)
+				.ok_or(ArithmeticError::Overflow)
+		};
+		let era = T::Eras::current_era();
+		let warm = DelegationWarming::<T>::get(hp, who);
+		let still_warming = warm.filter(|(e, _)| *e >= era).map(|(_, s)| s).unwrap_or(0);
+		let matured = warm.filter(|(e, _)| *e < era);
+		let earning = delegation.shares.saturating_sub(still_warming);
+		let mut earned = match matured {
+			// Since settled, all its shares but the matured ones earned from `paid`.
+			Some((_, shares)) => {
+				rate(earning.saturating_sub(shares), delegation.reward_per_share_paid)?
+			},
+			None => rate(earning, delegation.reward_per_share_paid)?,
+		};
+		if let Some((e, shares)) = matured {
+			// They began to earn at the pool's first touch after era `e`; untouched since, the
+			// pool's rate now is that rate.
+			let since =
+				Activations::<T>::get(hp, e).map(|(r, _)| r).unwrap_or(pool.reward_per_share);
+			earned = earned.checked_add(rate(shares, since)?).ok_or(ArithmeticError::Overflow)?;
+		}
+		Ok((earned, matured.map(|(e, _)| e)))
+	}
+
+	/// Moves `delegation`'s earnings since its last settlement into its `rewards`, and its shares
+	/// delegated in an era now over into its earning shares.
+	fn settle_rewards(
+		hp: &T::AccountId,
+		who: &T::AccountId,
+		pool: &Pool,
+		delegation: &mut DelegationOf<T>,
+	) -> DispatchResult {
+		Self::activate(hp, pool);
+		let (earned, matured) = Self::delegation_earned(hp, who, pool, delegation)?;
 		delegation.rewards =
 			delegation.rewards.checked_add(earned).ok_or(ArithmeticError::Overflow)?;
 		delegation.reward_per_share_paid = pool.reward_per_share;
+		if let Some(era) = matured {
+			DelegationWarming::<T>::remove(hp, who);
+			Activations::<T>::mutate_exists(hp, era, |entry| match entry {
+				Some((_, refs)) if *refs > 1 => *refs = refs.saturating_sub(1),
+				Some(_) => *entry = None,
+				None => {
+					frame_support::defensive!("matured warming shares without an activation");
+				},
+			});
+		}
 		Ok(())
+	}
+
+	/// Shares of `hp`'s pool delegated in the era in progress.
+	fn warming_shares(hp: &T::AccountId) -> Balance {
+		Warming::<T>::get(hp)
+			.filter(|w| w.era >= T::Eras::current_era())
+			.map(|w| w.shares)
+			.unwrap_or(0)
+	}
+
+	/// Turns `hp`'s bucket of shares delegated in an era now over into an activation: they earn
+	/// from `pool`'s reward per share now (called before every credit and settlement, so no
+	/// credit of a later era can pass them by).
+	fn activate(hp: &T::AccountId, pool: &Pool) {
+		if let Some(w) = Warming::<T>::get(hp).filter(|w| w.era < T::Eras::current_era()) {
+			Warming::<T>::remove(hp);
+			if w.delegations > 0 {
+				Activations::<T>::insert(hp, w.era, (pool.reward_per_share, w.delegations));
+			}
+		}
+	}
+
+	/// `shares` were just delegated by `who` to `hp` (after its settlement): they warm until the
+	/// era ends.
+	fn warm(hp: &T::AccountId, who: &T::AccountId, shares: Balance) {
+		let era = T::Eras::current_era();
+		let new = DelegationWarming::<T>::mutate(hp, who, |entry| {
+			let new = entry.is_none();
+			let (_, warm) = entry.get_or_insert((era, 0));
+			*warm = warm.saturating_add(shares);
+			new
+		});
+		Warming::<T>::mutate(hp, |bucket| {
+			let bucket = bucket.get_or_insert(WarmingShares { era, shares: 0, delegations: 0 });
+			bucket.shares = bucket.shares.saturating_add(shares);
+			if new {
+				bucket.delegations = bucket.delegations.saturating_add(1);
+			}
+		});
+	}
+
+	/// `burnt` shares of `who`'s delegation to `hp` left it (after its settlement): the warming
+	/// ones first.
+	fn cool(hp: &T::AccountId, who: &T::AccountId, burnt: Balance) {
+		let Some((era, warm)) = DelegationWarming::<T>::get(hp, who) else { return };
+		let cooled = burnt.min(warm);
+		let emptied = cooled == warm;
+		if emptied {
+			DelegationWarming::<T>::remove(hp, who);
+		} else {
+			DelegationWarming::<T>::insert(hp, who, (era, warm.saturating_sub(cooled)));
+		}
+		Warming::<T>::mutate_exists(hp, |entry| {
+			if let Some(bucket) = entry {
+				bucket.shares = bucket.shares.saturating_sub(cooled);
+				if emptied {
+					bucket.delegations = bucket.delegations.saturating_sub(1);
+				}
+				if bucket.delegations == 0 {
+					*entry = None;
+				}
+			}
+		});
+	}
+
+	/// `hp`'s commission now: a raise whose notice is over applies.
+	fn commission_now(hp: &T::AccountId, ledger: &HpLedgerOf<T>) -> Perbill {
+		match CommissionChanges::<T>::get(hp) {
+			Some((commission, from)) if from <= T::Eras::current_era() => commission,
+			_ => ledger.commission,
+		}
+	}
+
+	/// Writes a raise whose notice is over into `ledger` (the caller stores it).
+	fn apply_commission(hp: &T::AccountId, ledger: &mut HpLedgerOf<T>) {
+		if let Some((commission, from)) = CommissionChanges::<T>::get(hp) {
+			if from <= T::Eras::current_era() {
+				ledger.commission = commission;
+				CommissionChanges::<T>::remove(hp);
+			}
+		}
 	}
 
 	fn pay_reward(who: &T::AccountId, amount: Balance) -> DispatchResult {
@@ -1215,22 +1432,28 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut ledger = Hps::<T>::get(hp).ok_or(Error::<T>::NotHardwareProvider)?;
+		Self::apply_commission(hp, &mut ledger);
+		Self::activate(hp, &ledger.pool);
 		let commission = ledger.commission.mul_floor(amount);
 		let rest = amount.saturating_sub(commission);
 		let pool = &mut ledger.pool;
-		let stake = ledger.bond.saturating_add(pool.value);
-		let to_pool = if pool.shares.is_zero() || stake.is_zero() {
+		// Shares delegated in the era in progress earn nothing yet (SPEC §3.9): the rest is
+		// split between the bond and the earning shares' value.
+		let earning = pool.shares.saturating_sub(Self::warming_shares(hp));
+		let earning_value = Self::share_value(pool, earning);
+		let stake = ledger.bond.saturating_add(earning_value);
+		let to_pool = if earning.is_zero() || stake.is_zero() {
 			0
 		} else {
-			mul_div(rest, pool.value, stake, Rounding::Down).ok_or(Error::<T>::Overflow)?
+			mul_div(rest, earning_value, stake, Rounding::Down).ok_or(Error::<T>::Overflow)?
 		};
 		let to_self = rest.saturating_sub(to_pool);
 		if !to_pool.is_zero() {
 			let available = pool.reward_carry.checked_add(to_pool).ok_or(Error::<T>::Overflow)?;
-			let increment = mul_div(available, FixedU128::DIV, pool.shares, Rounding::Down)
+			let increment = mul_div(available, FixedU128::DIV, earning, Rounding::Down)
 				.ok_or(Error::<T>::Overflow)?;
 			// What the increment pays out in total, rounded up: claims can never exceed it.
-			let distributed = mul_div(increment, pool.shares, FixedU128::DIV, Rounding::Up)
+			let distributed = mul_div(increment, earning, FixedU128::DIV, Rounding::Up)
 				.ok_or(Error::<T>::Overflow)?
 				.min(available);
 			pool.reward_per_share = pool
@@ -1266,6 +1489,8 @@ impl<T: Config> Pallet<T> {
 		let delegation_reason: T::RuntimeHoldReason = HoldReason::Delegation.into();
 		let mut owed: Balance = 0;
 		let mut delegated_by: BTreeMap<T::AccountId, Balance> = BTreeMap::new();
+		// Per (HP, era): warming shares and the delegations holding them.
+		let mut warming: BTreeMap<(T::AccountId, EraIndex), (Balance, u32)> = BTreeMap::new();
 
 		for (hp, ledger) in Hps::<T>::iter() {
 			let unbonding = ledger.unbonding.iter().fold(0u128, |s, c| s.saturating_add(c.amount));
@@ -1296,10 +1521,18 @@ impl<T: Config> Pallet<T> {
 					d.unbonding.iter().fold(unbonding_shares, |s, c| s.saturating_add(c.amount));
 				held = held.saturating_add(d.held);
 				count = count.saturating_add(1);
-				let mut settled = d.clone();
-				Self::settle_rewards(&ledger.pool, &mut settled)
+				let (earned, _) = Self::delegation_earned(&hp, &delegator, &ledger.pool, &d)
 					.map_err(|_| "reward settlement overflows")?;
-				owed = owed.saturating_add(settled.rewards);
+				owed = owed.saturating_add(d.rewards).saturating_add(earned);
+				if let Some((era, warm)) = DelegationWarming::<T>::get(&hp, &delegator) {
+					ensure!(
+						!warm.is_zero() && warm <= d.shares,
+						"warming shares exceed the delegation's"
+					);
+					let bucket = warming.entry((hp.clone(), era)).or_default();
+					bucket.0 = bucket.0.saturating_add(warm);
+					bucket.1 = bucket.1.saturating_add(1);
+				}
 				let entry = delegated_by.entry(delegator).or_default();
 				*entry = entry.saturating_add(d.held);
 			}
@@ -1330,6 +1563,27 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&delegation_reason, &delegator) == held,
 				"delegation hold differs from the sum of the account's delegations"
 			);
+		}
+		// SPEC §3.9: each HP's bucket of shares delegated in one era is exactly its delegations'
+		// warming shares; an activated era is kept exactly while delegations still refer to it.
+		for (hp, bucket) in Warming::<T>::iter() {
+			let (shares, count) = warming.remove(&(hp.clone(), bucket.era)).unwrap_or_default();
+			ensure!(
+				shares == bucket.shares && count == bucket.delegations && count > 0,
+				"a pool's warming bucket differs from its delegations' warming shares"
+			);
+		}
+		for (hp, era, (_, refs)) in Activations::<T>::iter() {
+			let (_, count) = warming.remove(&(hp, era)).unwrap_or_default();
+			ensure!(
+				count == refs && refs > 0,
+				"an activation's count differs from its delegations"
+			);
+		}
+		ensure!(warming.is_empty(), "warming shares belong to no bucket or activation");
+		for (hp, (commission, _)) in CommissionChanges::<T>::iter() {
+			ensure!(Hps::<T>::contains_key(&hp), "a commission change of no HP");
+			ensure!(commission <= T::MaxCommission::get(), "a pending commission above the cap");
 		}
 		let pot = T::Currency::balance(&Self::pot());
 		ensure!(

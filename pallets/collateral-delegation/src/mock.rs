@@ -71,6 +71,7 @@ impl pallet_collateral_delegation::Config for Test {
 	type MinSelfBond = ConstU128<100>;
 	type MinDelegation = ConstU128<50>;
 	type MaxCommission = MaxCommission;
+	type CommissionChangeDelay = ConstU32<2>;
 	type UnbondingEras = ConstU32<UNBONDING_ERAS>;
 	type MaxUnbondingChunks = ConstU32<MAX_CHUNKS>;
 	type EarlyExitPenalty = EarlyExitPenalty;

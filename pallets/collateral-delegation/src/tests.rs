@@ -185,11 +185,74 @@ fn commission_is_capped() {
 			Error::<Test>::CommissionTooHigh
 		);
 		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(50)));
-		assert_eq!(ledger(HP).commission, Perbill::from_percent(50));
 		assert_eq!(
 			last_event(),
-			Event::CommissionSet { hp: HP, commission: Perbill::from_percent(50) }
+			Event::CommissionSet { hp: HP, commission: Perbill::from_percent(50), from_era: 2 }
 		);
+	});
+}
+
+/// SPEC §3.9: a raise applies after `CommissionChangeDelay` (2 eras here), a cut at once and
+/// cancels a raise still pending.
+#[test]
+fn commission_raises_wait_out_the_notice_and_cuts_apply_at_once() {
+	test(|| {
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(20)));
+		assert_eq!(ledger(HP).commission, Perbill::zero());
+		assert_eq!(CommissionChanges::<Test>::get(HP), Some((Perbill::from_percent(20), 2)));
+		go_to_era(1);
+		let info = |hp| Collateral::collateral_info(&hp).expect("an HP").commission;
+		assert_eq!(info(HP), Perbill::zero());
+		go_to_era(2);
+		assert_eq!(info(HP), Perbill::from_percent(20), "the notice is over");
+		// A cut applies at once, and a raise after it waits again.
+		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(5)));
+		assert_eq!(ledger(HP).commission, Perbill::from_percent(5));
+		assert_eq!(
+			last_event(),
+			Event::CommissionSet { hp: HP, commission: Perbill::from_percent(5), from_era: 2 }
+		);
+		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(40)));
+		// Cutting while a raise is pending cancels the raise.
+		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(5)));
+		assert_eq!(CommissionChanges::<Test>::get(HP), None);
+		go_to_era(10);
+		assert_eq!(info(HP), Perbill::from_percent(5));
+	});
+}
+
+/// Issue 24 item 5: rewards used to be split at the commission of the moment they were credited,
+/// and credits are lazy (a node's rewards reach the pool when someone claims them), so an HP
+/// raised its commission to the cap just before claiming many eras its delegators had earned at
+/// a lower rate. A raise now waits out the notice, during which the rewards still earned at the
+/// old rate are credited at it.
+#[test]
+fn attack_raise_commission_just_before_claiming_many_eras() {
+	test(|| {
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(5)));
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
+		go_to_era(5);
+		// Many eras of node rewards are waiting to be claimed; the HP raises to the cap and
+		// claims them in the same block.
+		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(50)));
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 10_000));
+		// Credited at 5%: 500 commission, 9,500 split 1:1.
+		assert_eq!(
+			last_event(),
+			Event::RewardCredited {
+				hp: HP,
+				amount: 10_000,
+				commission: 500,
+				to_self: 4_750,
+				to_pool: 4_750
+			}
+		);
+		// After the notice, rewards credited then pay the new commission.
+		go_to_era(7);
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 10_000));
+		assert!(matches!(last_event(), Event::RewardCredited { commission: 5_000, .. }));
 	});
 }
 
@@ -499,6 +562,8 @@ fn rewards_split_commission_self_and_pool_pro_rata() {
 		assert_ok!(Collateral::set_commission(origin(HP), Perbill::from_percent(10)));
 		assert_ok!(Collateral::delegate(origin(DAVE), HP, 3_000));
 		assert_ok!(Collateral::delegate(origin(EVE), HP, 1_000));
+		// The raise and the delegations apply from the eras after (SPEC §3.9).
+		go_to_era(2);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 10_000));
 		// 1_000 commission; 9_000 by stake 1_000 : 4_000.
 		assert_eq!(
@@ -536,12 +601,72 @@ fn late_delegators_do_not_share_earlier_rewards() {
 	test(|| {
 		assert_ok!(Collateral::bond(origin(HP), 1_000));
 		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
+		go_to_era(1);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
 		assert_ok!(Collateral::delegate(origin(EVE), HP, 1_000));
+		go_to_era(2);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 3_000));
 		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 1_000 + 1_000);
 		assert_eq!(Collateral::pending_rewards(&EVE, &HP), 1_000);
 		assert_eq!(Collateral::pending_rewards(&HP, &HP), 1_000 + 1_000);
+	});
+}
+
+/// Issue 24 item 5: a delegation used to share every reward credited after it was made, and
+/// credits are lazy (a node's rewards reach the pool when someone claims them, often eras after
+/// they were earned), so a delegator joined just before a claim and took a share of eras it never
+/// backed. A delegation earns only from the era after it was made (SPEC §3.9): credits in its
+/// own era go to the shares that were there.
+#[test]
+fn attack_delegate_just_before_a_claim_to_share_eras_never_backed() {
+	test(|| {
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
+		go_to_era(3);
+		// Eras of rewards wait to be claimed; the attacker delegates as much as the pool holds
+		// and claims them at once.
+		assert_ok!(Collateral::delegate(origin(EVE), HP, 900_000));
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 10_000));
+		assert_eq!(Collateral::pending_rewards(&EVE, &HP), 0, "it backed none of them");
+		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 5_000);
+		assert_eq!(Collateral::pending_rewards(&HP, &HP), 5_000);
+		assert_noop!(Collateral::claim_rewards(origin(EVE), HP), Error::<Test>::NothingToClaim);
+		// Topping up an earning delegation warms only the new shares.
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
+		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 5_000 + 1_000);
+		// From the next era on the attacker's stake earns like anyone's.
+		go_to_era(4);
+		// Stakes 1,000 (bond) : 2,000 (Dave) : 900,000 (Eve).
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 903_000));
+		assert!(Collateral::pending_rewards(&EVE, &HP) >= 900_000 - 1);
+		// Settling merges a delegation's matured shares; the era's entry goes with the last.
+		assert_ok!(Collateral::claim_rewards(origin(EVE), HP));
+		assert_eq!(Warming::<Test>::get(HP), None);
+		assert_eq!(Activations::<Test>::get(HP, 3).map(|(_, refs)| refs), Some(1), "Dave's");
+		assert_ok!(Collateral::claim_rewards(origin(DAVE), HP));
+		assert_eq!(DelegationWarming::<Test>::iter().count(), 0);
+		assert_eq!(Activations::<Test>::iter().count(), 0, "settled: nothing kept");
+	});
+}
+
+/// Undelegating shares still warming takes them out of the bucket; a delegation that warmed in
+/// an era nobody touched the pool in starts earning at the first credit after it.
+#[test]
+fn warming_shares_leave_first_and_mature_with_the_era() {
+	test(|| {
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
+		assert_ok!(Collateral::delegate(origin(EVE), HP, 3_000));
+		assert_eq!(Warming::<Test>::get(HP).map(|w| (w.shares, w.delegations)), Some((4_000, 2)));
+		assert_ok!(Collateral::undelegate(origin(EVE), HP, 3_000));
+		assert_eq!(Warming::<Test>::get(HP).map(|w| (w.shares, w.delegations)), Some((1_000, 1)));
+		assert_eq!(DelegationWarming::<Test>::get(HP, EVE), None);
+		go_to_era(5);
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
+		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 1_000);
+		assert_eq!(Warming::<Test>::get(HP), None);
+		assert_eq!(Activations::<Test>::get(HP, 0).map(|(_, refs)| refs), Some(1));
 	});
 }
 

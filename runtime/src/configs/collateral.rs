@@ -26,6 +26,9 @@ parameter_types! {
 	pub const MinDelegation: Balance = 10 * ICNT;
 	/// SPEC §3.3 leaves the cap open; half of the rewards keeps delegation attractive.
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
+	/// SPEC §3.9 leaves the delay open: a week of one-day eras, time for delegators to claim
+	/// their HP's node rewards at the old rate (or to leave) before a raise applies.
+	pub const CommissionChangeDelay: EraIndex = 7;
 	/// SPEC §3.6: 28 eras (four weeks of one-day eras).
 	pub const UnbondingEras: EraIndex = 28;
 	/// Enough for one unbond a day through the whole unbonding period, and a few more.
@@ -56,6 +59,7 @@ impl pallet_collateral_delegation::Config for Runtime {
 	type MinSelfBond = MinSelfBond;
 	type MinDelegation = MinDelegation;
 	type MaxCommission = MaxCommission;
+	type CommissionChangeDelay = CommissionChangeDelay;
 	type UnbondingEras = UnbondingEras;
 	type MaxUnbondingChunks = MaxUnbondingChunks;
 	type EarlyExitPenalty = EarlyExitPenalty;
