@@ -96,6 +96,19 @@ pub enum Step {
 	Reports { fails: u32 },
 	/// `1 + n % 48` blocks pass.
 	Blocks { n: u8 },
+	/// Issue 24's attackers, as whole moves (each asserts its attack fails):
+	/// the node's oracles fail it for up to three rounds until it is `Faulty`, then its HP
+	/// tries to exit (item 1: refused while the anomaly is open).
+	ExitWhileFaulty { node: u8 },
+	/// An HP leases its own node: it requests its node's free capacity in its cluster at its
+	/// price (item 4; the take and the usage cap keep it from profiting).
+	SelfLease { hp: u8, amount: u16, duration: u8 },
+	/// An HP sets its commission and, in the same block, claims every node's rewards and its
+	/// own (item 5: a raise must not apply to what is credited now).
+	CommissionAroundClaims { hp: u8, percent: u8 },
+	/// `who` registers a one-unit node at a price of one planck, committed one era, on every
+	/// HP passport it holds and has not staked (item 8).
+	CheapNodeFlood { who: u8 },
 }
 
 /// The protocol pallets' signed calls with arguments from small domains.
@@ -403,13 +416,18 @@ impl Chain {
 		assert!(matches!(applied, Ok(Ok(()))), "timestamp inherent: {applied:?}");
 	}
 
-	/// Finalizes the block and checks the state it leaves.
+	/// Every pallet's `try_state` (SPEC §9) on the state now: after every step, not every block
+	/// (it reads all of the state, and was most of a step's time).
+	fn check_state(&self) {
+		if let Err(e) = AllPalletsWithSystem::try_state(self.number, TryStateSelect::All) {
+			panic!("try_state failed in block {}: {e:?}", self.number);
+		}
+	}
+
+	/// Finalizes the block and checks its weight and the issuance.
 	fn end_block(&mut self) -> polkadot_sdk::sp_core::H256 {
 		let header = Executive::finalize_block();
 		check_block_weight();
-		if let Err(e) = AllPalletsWithSystem::try_state(self.number, TryStateSelect::All) {
-			panic!("try_state failed after block {}: {e:?}", self.number);
-		}
 		assert_eq!(
 			Balances::total_issuance(),
 			self.issuance,
@@ -463,7 +481,18 @@ impl Chain {
 				outcomes.push((node, outcome));
 			}
 			let Ok(outcomes) = BoundedVec::try_from(outcomes) else { continue };
-			let report = pallet_sla_oracle::Report { round: round.info.index, oracle, outcomes };
+			// Honest beacons (issue 24 item 10): reveal what was committed, commit to the next.
+			let secret = |r: u32| {
+				polkadot_sdk::sp_core::blake2_256(&(b"fuzz secret", i as u32, r).encode())
+			};
+			let due = pallet_sla_oracle::Commitments::<Runtime>::get(&oracle)
+				.is_some_and(|(r, _)| r == round.info.index);
+			let beacon = pallet_sla_oracle::Beacon {
+				reveal: due.then(|| secret(round.info.index)),
+				commit: pallet_sla_oracle::commitment(&secret(round.info.index + 1)),
+			};
+			let report =
+				pallet_sla_oracle::Report { round: round.info.index, oracle, outcomes, beacon };
 			let signature = report.using_encoded(|bytes| oracle_pair(i).sign(bytes));
 			let call = RuntimeCall::SlaOracle(pallet_sla_oracle::Call::submit_reports {
 				report,
@@ -648,8 +677,170 @@ pub fn run(steps: Vec<Step>) {
 						chain.next_block();
 					}
 				},
+				Step::ExitWhileFaulty { node } => chain.exit_while_faulty(node.into()),
+				Step::SelfLease { hp, amount, duration } => chain.self_lease(hp, amount, duration),
+				Step::CommissionAroundClaims { hp, percent } => {
+					chain.commission_around_claims(hp, percent)
+				},
+				Step::CheapNodeFlood { who } => chain.cheap_node_flood(who),
 			}
+			chain.check_state();
 		}
 		chain.end_block();
 	});
+}
+
+/// The dev account index of `who`, if it is one.
+fn index_of(who: &polkadot_sdk::sp_runtime::AccountId32) -> Option<usize> {
+	ACCOUNTS.iter().position(|k| &k.to_account_id() == who)
+}
+
+impl Chain {
+	/// Blocks pass until the next round starts.
+	fn next_round(&mut self) {
+		let round = pallet_sla_oracle::CurrentRound::<Runtime>::get().info.index;
+		for _ in 0..64 {
+			self.next_block();
+			if pallet_sla_oracle::CurrentRound::<Runtime>::get().info.index != round {
+				return;
+			}
+		}
+	}
+
+	fn exit_while_faulty(&mut self, node: u64) {
+		use icn_primitives::market::NodeStatus;
+		let Some(hp) = pallet_capacity_market::Nodes::<Runtime>::get(node).map(|n| n.hp) else {
+			return;
+		};
+		let Some(who) = index_of(&hp) else { return };
+		let status = || pallet_capacity_market::Nodes::<Runtime>::get(node).map(|n| n.status);
+		for _ in 0..3 {
+			if matches!(status(), Some(NodeStatus::Faulty | NodeStatus::Slashing)) {
+				break;
+			}
+			self.reports(u32::MAX);
+			if !matches!(status(), Some(NodeStatus::Faulty | NodeStatus::Slashing)) {
+				self.next_round();
+			}
+		}
+		let before = status();
+		self.apply_signed(
+			who,
+			RuntimeCall::CapacityMarket(pallet_capacity_market::Call::exit_node { node }),
+		);
+		if matches!(before, Some(NodeStatus::Faulty | NodeStatus::Slashing)) {
+			assert!(
+				!matches!(status(), Some(NodeStatus::Retired) | None),
+				"node {node} under an anomaly exited"
+			);
+		}
+	}
+
+	fn self_lease(&mut self, hp: u8, amount: u16, duration: u8) {
+		use icn_primitives::market::NodeStatus;
+		let who = account(hp);
+		let Some(n) = pallet_capacity_market::Nodes::<Runtime>::iter_values()
+			.find(|n| n.hp == who && n.status == NodeStatus::Active && n.free() > 0)
+		else {
+			return;
+		};
+		let call = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::request_capacity {
+			cluster: n.cluster,
+			class: n.class,
+			amount: u64::from(amount).clamp(1, n.free()),
+			duration: 1 + u32::from(duration % 8),
+			max_price: n.price,
+			preferences: Preferences {
+				price: Perbill::one(),
+				reliability: Perbill::zero(),
+				commitment: Perbill::zero(),
+			},
+			allow_partial: true,
+		});
+		self.apply_signed(usize::from(hp), call);
+	}
+
+	fn commission_around_claims(&mut self, hp: u8, percent: u8) {
+		use pallet_collateral_delegation::Event as CollateralEvent;
+		let who = account(hp);
+		let Some(before) = icn_runtime::Collateral::collateral_info(&who).map(|i| i.commission)
+		else {
+			return;
+		};
+		let commission = Perbill::from_percent(u32::from(percent % 101));
+		// Only this move's credits (a block may hold earlier moves' at other rates).
+		let (block, first) = (self.number, System::event_count() as usize);
+		self.apply_signed(
+			usize::from(hp),
+			RuntimeCall::Collateral(pallet_collateral_delegation::Call::set_commission {
+				commission,
+			}),
+		);
+		let nodes: Vec<u64> = pallet_capacity_market::Nodes::<Runtime>::iter()
+			.filter(|(_, n)| n.hp == who)
+			.map(|(id, _)| id)
+			.collect();
+		for node in nodes {
+			self.apply_signed(
+				usize::from(hp),
+				RuntimeCall::ClusterRewards(pallet_cluster_rewards::Call::claim_node_rewards {
+					node,
+				}),
+			);
+		}
+		// What was credited now was earned under the commission before: a raise waits out its
+		// notice (SPEC §3.9), a cut applies at once (so the rate before bounds both).
+		let rate = before;
+		// (A move that spilled into another block may have crossed an era, where a raise set
+		// eras ago applies: it is not judged.)
+		let events = if self.number == block { System::events() } else { Vec::new() };
+		for record in events.into_iter().skip(first) {
+			if let icn_runtime::RuntimeEvent::Collateral(CollateralEvent::RewardCredited {
+				hp: credited,
+				amount,
+				commission: taken,
+				..
+			}) = record.event
+			{
+				if credited == who {
+					assert!(
+						taken <= rate.mul_ceil(amount),
+						"credited {amount} at {taken} commission, above the rate before ({rate:?})"
+					);
+				}
+			}
+		}
+		self.apply_signed(
+			usize::from(hp),
+			RuntimeCall::Collateral(pallet_collateral_delegation::Call::claim_rewards { hp: who }),
+		);
+	}
+
+	fn cheap_node_flood(&mut self, who: u8) {
+		let owner = account(who);
+		let passports: Vec<u32> = pallet_passports::Passports::<Runtime>::iter()
+			.filter(|(_, p)| {
+				p.owner == owner
+					&& p.kind == PassportKind::HardwareProvider
+					&& p.staked_for.is_none()
+			})
+			.map(|(id, _)| id)
+			.collect();
+		for passport in passports {
+			let (plot, proof_root) =
+				icn_primitives::pos::declared_plot(&owner.encode(), passport, 1 << 30);
+			let call = RuntimeCall::CapacityMarket(pallet_capacity_market::Call::register_node {
+				passport,
+				cluster: 0,
+				class: HardwareClass::Storage,
+				capacity: 1,
+				price: 1,
+				commitment_eras: 1,
+				endpoint: b"http://127.0.0.1:7100".to_vec(),
+				proof_root,
+				plot,
+			});
+			self.apply_signed(usize::from(who), call);
+		}
+	}
 }

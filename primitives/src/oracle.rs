@@ -121,7 +121,8 @@ impl Outcome {
 pub struct RoundInfo {
 	/// Round index.
 	pub index: RoundIndex,
-	/// Its seed: the hash of the block before the round's first block.
+	/// Its seed, mixed from the oracles' beacon reveals of the round before
+	/// (`pallet_sla_oracle::next_seed`), never from a block hash.
 	pub seed: [u8; 32],
 	/// Its first block.
 	pub start: u32,

@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! Benchmark CLI 64.0.0, 2026-12-02; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -69,8 +69,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `89`
 		//  Estimated: `1489`
-		// Minimum execution time: 8_162_000 picoseconds.
-		Weight::from_parts(9_013_000, 1489)
+		// Minimum execution time: 9_464_000 picoseconds.
+		Weight::from_parts(16_033_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -88,6 +88,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:1 w:0)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:1)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:1 w:1)
@@ -104,9 +106,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `826`
 		//  Estimated: `8610`
-		// Minimum execution time: 56_975_000 picoseconds.
-		Weight::from_parts(60_630_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 69_403_000 picoseconds.
+		Weight::from_parts(106_238_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
@@ -117,8 +119,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `670`
 		//  Estimated: `4026`
-		// Minimum execution time: 13_340_000 picoseconds.
-		Weight::from_parts(14_462_000, 4026)
+		// Minimum execution time: 16_225_000 picoseconds.
+		Weight::from_parts(27_321_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -134,8 +136,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `774`
 		//  Estimated: `6052`
-		// Minimum execution time: 23_195_000 picoseconds.
-		Weight::from_parts(24_737_000, 6052)
+		// Minimum execution time: 27_141_000 picoseconds.
+		Weight::from_parts(43_575_000, 6052)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -145,6 +147,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:1 w:0)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:3 w:1)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:1 w:1)
@@ -155,46 +159,50 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
 	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
-	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::ProcessedEra` (r:1 w:0)
+	/// Proof: `ClusterRewards::ProcessedEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotShortSince` (r:1 w:0)
 	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:1 w:0)
 	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
-	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	fn add_capacity() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1624`
+		//  Measured:  `1829`
 		//  Estimated: `8610`
-		// Minimum execution time: 70_655_000 picoseconds.
-		Weight::from_parts(75_152_000, 8610)
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		// Minimum execution time: 87_801_000 picoseconds.
+		Weight::from_parts(123_514_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
-	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::ProcessedEra` (r:1 w:0)
+	/// Proof: `ClusterRewards::ProcessedEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotShortSince` (r:1 w:0)
 	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
 	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:1 w:0)
 	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
-	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	fn extend_commitment() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1126`
+		//  Measured:  `1331`
 		//  Estimated: `4026`
-		// Minimum execution time: 35_202_000 picoseconds.
-		Weight::from_parts(37_796_000, 4026)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 41_932_000 picoseconds.
+		Weight::from_parts(66_429_000, 4026)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
@@ -225,10 +233,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotRoots` (r:1 w:1)
 	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::ProcessedEra` (r:1 w:0)
+	/// Proof: `ClusterRewards::ProcessedEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
-	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Candidates` (r:0 w:1)
 	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotShortSince` (r:0 w:1)
@@ -237,16 +247,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Records` (r:0 w:1)
 	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::HpShares` (r:0 w:1)
-	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn exit_node() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `2253`
+		//  Measured:  `2458`
 		//  Estimated: `6196`
-		// Minimum execution time: 114_881_000 picoseconds.
-		Weight::from_parts(121_441_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(18_u64))
+		// Minimum execution time: 137_835_000 picoseconds.
+		Weight::from_parts(206_308_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `CapacityMarket::Clusters` (r:1 w:0)
 	/// Proof: `CapacityMarket::Clusters` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
@@ -260,6 +268,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:191 w:0)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Committed` (r:573 w:0)
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkCapacity` (r:1 w:0)
@@ -288,14 +298,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `1309 + a * (611 ±0) + e * (611 ±0) + s * (668 ±0)`
-		//  Estimated: `3665 + a * (7620 ±0) + e * (7620 ±0) + s * (7620 ±2)`
-		// Minimum execution time: 2_003_239_000 picoseconds.
-		Weight::from_parts(2_038_802_000, 3665)
-			// Standard error: 743_966
-			.saturating_add(Weight::from_parts(9_427_552, 0).saturating_mul(e.into()))
-			// Standard error: 280_581
-			.saturating_add(Weight::from_parts(21_016_272, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		//  Estimated: `3665 + a * (7620 ±20) + e * (7620 ±6) + s * (7620 ±2)`
+		// Minimum execution time: 2_900_829_000 picoseconds.
+		Weight::from_parts(3_379_943_000, 3665)
+			// Standard error: 1_563_227
+			.saturating_add(Weight::from_parts(25_692_207, 0).saturating_mul(e.into()))
+			// Standard error: 589_560
+			.saturating_add(Weight::from_parts(40_511_943, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(s.into())))
@@ -329,8 +339,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1280`
 		//  Estimated: `4026`
-		// Minimum execution time: 93_860_000 picoseconds.
-		Weight::from_parts(100_811_000, 4026)
+		// Minimum execution time: 128_842_000 picoseconds.
+		Weight::from_parts(209_242_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -344,8 +354,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `604`
 		//  Estimated: `3586`
-		// Minimum execution time: 44_146_000 picoseconds.
-		Weight::from_parts(47_311_000, 3586)
+		// Minimum execution time: 51_387_000 picoseconds.
+		Weight::from_parts(79_088_000, 3586)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -365,8 +375,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1011`
 		//  Estimated: `4026`
-		// Minimum execution time: 88_982_000 picoseconds.
-		Weight::from_parts(94_501_000, 4026)
+		// Minimum execution time: 102_333_000 picoseconds.
+		Weight::from_parts(150_154_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -375,45 +385,45 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(9_013_000, 1489)
+		Weight::from_parts(16_033_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(60_630_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		Weight::from_parts(106_238_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(14_462_000, 4026)
+		Weight::from_parts(27_321_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(24_737_000, 6052)
+		Weight::from_parts(43_575_000, 6052)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(75_152_000, 8610)
-			.saturating_add(ParityDbWeight::get().reads(15_u64))
+		Weight::from_parts(123_514_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(37_796_000, 4026)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(66_429_000, 4026)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(121_441_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().writes(18_u64))
+		Weight::from_parts(206_308_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
+			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
-		Weight::from_parts(2_038_802_000, 3665)
-			.saturating_add(Weight::from_parts(9_427_552, 0).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(21_016_272, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
+		Weight::from_parts(3_379_943_000, 3665)
+			.saturating_add(Weight::from_parts(25_692_207, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(40_511_943, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(s.into())))
@@ -424,17 +434,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(s.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(100_811_000, 4026)
+		Weight::from_parts(209_242_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(47_311_000, 3586)
+		Weight::from_parts(79_088_000, 3586)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(94_501_000, 4026)
+		Weight::from_parts(150_154_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

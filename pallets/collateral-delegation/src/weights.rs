@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! Benchmark CLI 64.0.0, 2026-12-02; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -84,8 +84,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `885`
 		//  Estimated: `8610`
-		// Minimum execution time: 90_315_000 picoseconds.
-		Weight::from_parts(131_566_000, 8610)
+		// Minimum execution time: 95_362_000 picoseconds.
+		Weight::from_parts(142_743_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1255`
 		//  Estimated: `8610`
-		// Minimum execution time: 40_511_000 picoseconds.
-		Weight::from_parts(63_945_000, 8610)
+		// Minimum execution time: 46_830_000 picoseconds.
+		Weight::from_parts(72_368_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -124,26 +124,32 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:0 w:1)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::CommissionChanges` (r:0 w:1)
+	/// Proof: `Collateral::CommissionChanges` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `576 + c * (20 ±0)`
 		//  Estimated: `4306`
-		// Minimum execution time: 48_222_000 picoseconds.
-		Weight::from_parts(69_090_393, 4306)
+		// Minimum execution time: 52_739_000 picoseconds.
+		Weight::from_parts(81_313_462, 4306)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::CommissionChanges` (r:1 w:1)
+	/// Proof: `Collateral::CommissionChanges` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_commission() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `334`
+		//  Measured:  `472`
 		//  Estimated: `4306`
-		// Minimum execution time: 10_095_000 picoseconds.
-		Weight::from_parts(16_705_000, 4306)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 23_445_000 picoseconds.
+		Weight::from_parts(37_406_000, 4306)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -153,6 +159,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Warming` (r:1 w:1)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
+	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:1 w:0)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
@@ -165,18 +177,21 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Activations` (r:0 w:1)
+	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// The range of component `u` is `[0, 1]`.
 	fn delegate(u: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `856 + u * (322 ±0)`
-		//  Estimated: `9856959709028165632`
-		// Minimum execution time: 91_527_000 picoseconds.
-		Weight::from_parts(124_578_569, 9856959709028165632)
-			// Standard error: 1_213_195
-			.saturating_add(Weight::from_parts(46_818_979, 0).saturating_mul(u.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		//  Measured:  `1187 + u * (318 ±0)`
+		//  Estimated: `6196 + u * (4305 ±0)`
+		// Minimum execution time: 127_800_000 picoseconds.
+		Weight::from_parts(195_466_916, 6196)
+			// Standard error: 623_853
+			.saturating_add(Weight::from_parts(51_676_032, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(u.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -186,16 +201,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Warming` (r:1 w:1)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
+	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	fn undelegate() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1532`
+		//  Measured:  `1807`
 		//  Estimated: `6196`
-		// Minimum execution time: 59_118_000 picoseconds.
-		Weight::from_parts(91_988_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 83_504_000 picoseconds.
+		Weight::from_parts(128_332_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -210,12 +229,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 32]`.
 	fn withdraw_delegation(c: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `912 + c * (20 ±0)`
+		//  Measured:  `982 + c * (20 ±0)`
 		//  Estimated: `6196`
-		// Minimum execution time: 89_083_000 picoseconds.
-		Weight::from_parts(130_245_235, 6196)
-			// Standard error: 7_431
-			.saturating_add(Weight::from_parts(37_758, 0).saturating_mul(c.into()))
+		// Minimum execution time: 93_579_000 picoseconds.
+		Weight::from_parts(136_723_100, 6196)
+			// Standard error: 9_826
+			.saturating_add(Weight::from_parts(30_732, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -223,16 +242,24 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Warming` (r:1 w:1)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
+	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Activations` (r:0 w:1)
+	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `763`
+		//  Measured:  `1094`
 		//  Estimated: `6196`
-		// Minimum execution time: 53_039_000 picoseconds.
-		Weight::from_parts(73_861_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Minimum execution time: 84_607_000 picoseconds.
+		Weight::from_parts(127_710_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -244,10 +271,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn apply_pending_slash() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `856`
+		//  Measured:  `926`
 		//  Estimated: `6196`
-		// Minimum execution time: 53_029_000 picoseconds.
-		Weight::from_parts(59_158_000, 6196)
+		// Minimum execution time: 58_838_000 picoseconds.
+		Weight::from_parts(87_311_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -257,8 +284,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_158_000 picoseconds.
-		Weight::from_parts(8_473_000, 0)
+		// Minimum execution time: 5_548_000 picoseconds.
+		Weight::from_parts(9_624_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::NetworkRatio` (r:0 w:1)
@@ -267,8 +294,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_946_000 picoseconds.
-		Weight::from_parts(6_980_000, 0)
+		// Minimum execution time: 4_376_000 picoseconds.
+		Weight::from_parts(7_491_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::ClassShareOf` (r:0 w:1)
@@ -277,8 +304,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_056_000 picoseconds.
-		Weight::from_parts(6_871_000, 0)
+		// Minimum execution time: 4_557_000 picoseconds.
+		Weight::from_parts(8_112_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -286,63 +313,64 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(131_566_000, 8610)
+		Weight::from_parts(142_743_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(63_945_000, 8610)
+		Weight::from_parts(72_368_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
-		Weight::from_parts(69_090_393, 4306)
+		Weight::from_parts(81_313_462, 4306)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(16_705_000, 4306)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(37_406_000, 4306)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn delegate(u: u32, ) -> Weight {
-		Weight::from_parts(124_578_569, 9856959709028165632)
-			.saturating_add(Weight::from_parts(46_818_979, 0).saturating_mul(u.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(195_466_916, 6196)
+			.saturating_add(Weight::from_parts(51_676_032, 0).saturating_mul(u.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((11_u64).saturating_mul(u.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(91_988_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(128_332_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn withdraw_delegation(c: u32, ) -> Weight {
-		Weight::from_parts(130_245_235, 6196)
-			.saturating_add(Weight::from_parts(37_758, 0).saturating_mul(c.into()))
+		Weight::from_parts(136_723_100, 6196)
+			.saturating_add(Weight::from_parts(30_732, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(73_861_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(127_710_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn apply_pending_slash() -> Weight {
-		Weight::from_parts(59_158_000, 6196)
+		Weight::from_parts(87_311_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_self_per_unit() -> Weight {
-		Weight::from_parts(8_473_000, 0)
+		Weight::from_parts(9_624_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_network_ratio() -> Weight {
-		Weight::from_parts(6_980_000, 0)
+		Weight::from_parts(7_491_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_class_shares() -> Weight {
-		Weight::from_parts(6_871_000, 0)
+		Weight::from_parts(8_112_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -5,8 +5,9 @@
 //!
 //! * **Oracles** register with an `Oracle` passport and an oracle key (`icno`, sr25519) they prove
 //!   they hold ([`Pallet::register_oracle`]); the active set is bounded by `MaxOracles`.
-//! * **Rounds** start every [`ChallengePeriod`] blocks; a round's seed is the hash of the block
-//!   before it, and its oracle set is the registered set at its start. Each live node gets
+//! * **Rounds** start every [`ChallengePeriod`] blocks; a round's seed is mixed from the secrets
+//!   the oracles revealed in the round before ([`Beacon`], [`next_seed`]: commit–reveal, no block
+//!   hash), and its oracle set is the registered set at its start. Each live node gets
 //!   `OraclesPerNode` oracles from [`icn_primitives::oracle::assigned_oracles`].
 //! * **Challenges** (off-chain worker): for each assignment,
 //!   `GET {endpoint}/v1/plots/0x{proof_root}/challenge?indices=…` with indices drawn from
@@ -117,6 +118,52 @@ pub struct Report<AccountId: Clone + Eq + core::fmt::Debug, MaxOutcomes: Get<u32
 	pub oracle: AccountId,
 	/// Outcomes by node; each node at most once.
 	pub outcomes: BoundedVec<(NodeId, Outcome), MaxOutcomes>,
+	/// The oracle's part of the round seed's beacon ([`Beacon`]).
+	pub beacon: Beacon,
+}
+
+/// An oracle's commit–reveal contribution to the round seed (SPEC §5.2, issue 24 item 10): each
+/// report reveals the secret whose commitment the oracle's report of the round before carried,
+/// and commits to a new one for the next round. The next round's seed is mixed from the secrets
+/// revealed in this one ([`next_seed`]) — never from a block hash, which a block's author chooses.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Beacon {
+	/// The secret committed to for this round, required when the chain holds a commitment of
+	/// the oracle's for this round ([`Commitments`]), else `None`.
+	pub reveal: Option<[u8; 32]>,
+	/// [`commitment`] of the secret the oracle will reveal in the next round.
+	pub commit: [u8; 32],
+}
+
+/// The commitment to a beacon `secret`: `blake2_256("icn/beacon" ‖ secret)`.
+pub fn commitment(secret: &[u8; 32]) -> [u8; 32] {
+	polkadot_sdk::sp_crypto_hashing::blake2_256(&(b"icn/beacon", secret).encode())
+}
+
+/// What `oracle`'s revealed `secret` adds to the round's beacon mix (by XOR, so the order reports
+/// land in does not matter): `blake2_256("icn/reveal" ‖ oracle ‖ secret)`.
+pub fn reveal_share<AccountId: Encode>(oracle: &AccountId, secret: &[u8; 32]) -> [u8; 32] {
+	polkadot_sdk::sp_crypto_hashing::blake2_256(&(b"icn/reveal", oracle, secret).encode())
+}
+
+/// The seed of round `index`: `blake2_256("icn/seed" ‖ index ‖ previous seed ‖ mix)`, `mix` the
+/// XOR of the reveals of the round before. Chained, so a round without reveals still depends on
+/// every reveal so far; no block hash, so an author can only leave reports out of its own block
+/// (and the oracle submits them again to the next).
+pub fn next_seed(index: RoundIndex, previous: &[u8; 32], mix: &[u8; 32]) -> [u8; 32] {
+	polkadot_sdk::sp_crypto_hashing::blake2_256(&(b"icn/seed", index, previous, mix).encode())
 }
 
 /// A registered oracle.
@@ -357,6 +404,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type LastReport<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, RoundIndex>;
 
+	/// Each oracle's latest beacon commitment: the round it must be revealed in and the hash
+	/// ([`commitment`]). One per registered oracle; removed when it leaves.
+	#[pallet::storage]
+	pub type Commitments<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (RoundIndex, [u8; 32])>;
+
+	/// XOR of the reveals of the round in progress ([`reveal_share`]): the next round's seed is
+	/// mixed from it.
+	#[pallet::storage]
+	pub type BeaconMix<T: Config> = StorageValue<_, [u8; 32], ValueQuery>;
+
 	/// Votes on each node's latest round.
 	#[pallet::storage]
 	pub type Tallies<T: Config> = StorageMap<_, Twox64Concat, NodeId, Tally<T::OraclesPerNode>>;
@@ -462,6 +520,9 @@ pub mod pallet {
 		NotNodeOwner,
 		/// The node is not `Faulty` or `Slashing`: it leaves with the market's `exit_node`.
 		NotUnderAnomaly,
+		/// The report does not reveal the secret the oracle committed to for this round (or
+		/// reveals one when none is due).
+		BadReveal,
 	}
 
 	#[pallet::hooks]
@@ -483,8 +544,8 @@ pub mod pallet {
 				LastReport::<T>::remove(oracle);
 			}
 			let oracles = OracleSet::<T>::get();
-			let parent = frame_system::Pallet::<T>::parent_hash();
-			let seed = polkadot_sdk::sp_crypto_hashing::blake2_256(&parent.encode());
+			// Issue 24 item 10: mixed from the oracles' reveals, not from a block hash.
+			let seed = next_seed(index, &round.info.seed, &BeaconMix::<T>::take());
 			let start = index.saturating_mul(period);
 			let info = RoundInfo { index, seed, start, end: start.saturating_add(period) };
 			let count = oracles.len() as u32;
@@ -603,6 +664,16 @@ pub mod pallet {
 			let round = CurrentRound::<T>::get();
 			let oracle_index = Self::check_report(&round, &report)?;
 			LastReport::<T>::insert(&report.oracle, report.round);
+			if let Some(secret) = &report.beacon.reveal {
+				let share = reveal_share(&report.oracle, secret);
+				BeaconMix::<T>::mutate(|mix| {
+					mix.iter_mut().zip(share.iter()).for_each(|(m, s)| *m ^= s)
+				});
+			}
+			Commitments::<T>::insert(
+				&report.oracle,
+				(report.round.saturating_add(1), report.beacon.commit),
+			);
 			let (mut passed, mut failed, mut skipped) = (0u32, 0u32, 0u32);
 			for (node, outcome) in &report.outcomes {
 				// SPEC §5.5: judged outcome by outcome. A node that left since the oracle
@@ -707,6 +778,12 @@ impl<T: Config> Pallet<T> {
 			LastReport::<T>::get(&report.oracle).is_none_or(|last| last < report.round),
 			Error::<T>::DuplicateReport
 		);
+		// The beacon: the secret committed to for this round, if a commitment is due; a stale
+		// one (the oracle skipped the round it was for) is replaced by this report's.
+		let due = Commitments::<T>::get(&report.oracle)
+			.filter(|(round, _)| *round == report.round)
+			.map(|(_, hash)| hash);
+		ensure!(report.beacon.reveal.as_ref().map(commitment) == due, Error::<T>::BadReveal);
 		ensure!(!report.outcomes.is_empty(), Error::<T>::EmptyReport);
 		ensure!(report.outcomes.windows(2).all(|w| w[0].0 < w[1].0), Error::<T>::UnsortedOutcomes);
 		let count = round.oracles.len() as u32;
@@ -828,6 +905,7 @@ impl<T: Config> Pallet<T> {
 		OracleSet::<T>::mutate(|set| set.retain(|o| o != oracle));
 		KeyOwner::<T>::remove(&info.key);
 		Oracles::<T>::remove(oracle);
+		Commitments::<T>::remove(oracle);
 	}
 
 	/// Acts on a decided round (SPEC §5.5, §5.6).
@@ -1045,6 +1123,9 @@ impl<T: Config> Pallet<T> {
 		}
 		for (node, _) in Tallies::<T>::iter() {
 			ensure!(T::Nodes::target(node).is_some(), "a retired node's tally is left");
+		}
+		for (oracle, _) in Commitments::<T>::iter() {
+			ensure!(Oracles::<T>::contains_key(&oracle), "a commitment of an oracle that left");
 		}
 		Ok(())
 	}

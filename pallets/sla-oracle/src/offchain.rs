@@ -42,6 +42,26 @@ fn mark_key(prefix: &[u8], key: &impl Encode) -> Vec<u8> {
 	out
 }
 
+/// The oracle key's beacon secret for `round`: drawn from the node's randomness the first time it
+/// is asked for and kept in persistent off-chain storage, so that a report submitted again
+/// commits to the same secret, and the next round's report can reveal it.
+fn beacon_secret(key: &impl Encode, round: RoundIndex) -> [u8; 32] {
+	let key = mark_key(b"icn/sla/beacon/", &(key, round));
+	let store = StorageValueRef::persistent(&key);
+	if let Ok(Some(secret)) = store.get::<[u8; 32]>() {
+		return secret;
+	}
+	let secret = sp_io::offchain::random_seed();
+	store.set(&secret);
+	secret
+}
+
+/// Drops the secret of a round whose reveal is past.
+fn forget_beacon_secret(key: &impl Encode, round: RoundIndex) {
+	let key = mark_key(b"icn/sla/beacon/", &(key, round));
+	StorageValueRef::persistent(&key).clear();
+}
+
 /// Runs the worker at block `now`.
 pub(crate) fn run<T: Config>(now: u32) {
 	let round = CurrentRound::<T>::get();
@@ -97,10 +117,32 @@ pub(crate) fn run<T: Config>(now: u32) {
 		if outcomes.is_empty() {
 			continue;
 		}
+		// The beacon (issue 24 item 10): reveal the secret committed to for this round, if a
+		// commitment is due, and commit to the next round's.
+		let due = Commitments::<T>::get(&oracle).filter(|(r, _)| *r == round.info.index);
+		let reveal = match due {
+			Some((_, hash)) => {
+				let secret = beacon_secret(&key, round.info.index);
+				if commitment(&secret) != hash {
+					log::warn!(
+						target: LOG_TARGET,
+						"round {}: the beacon secret committed to is lost (off-chain storage \
+						 wiped?): this round cannot be reported",
+						round.info.index
+					);
+					continue;
+				}
+				Some(secret)
+			},
+			None => None,
+		};
+		let commit = commitment(&beacon_secret(&key, round.info.index.saturating_add(1)));
+		forget_beacon_secret(&key, round.info.index.saturating_sub(1));
 		let report = Report {
 			round: round.info.index,
 			oracle: oracle.clone(),
 			outcomes: BoundedVec::truncate_from(outcomes),
+			beacon: Beacon { reveal, commit },
 		};
 		let Some(signature) = report.using_encoded(|bytes| key.sign(&bytes)) else {
 			log::warn!(target: LOG_TARGET, "cannot sign with the oracle key {key:?}");

@@ -91,11 +91,24 @@ fn node(hp: u64, passport: u32) -> NodeId {
 	id
 }
 
+/// The beacon secret the tests' oracle `who` uses for `round`.
+fn secret(who: u64, round: RoundIndex) -> [u8; 32] {
+	polkadot_sdk::sp_crypto_hashing::blake2_256(&(b"test secret", who, round).encode())
+}
+
+/// An honest beacon: reveals what `who` committed to for this round, if due; commits to the next.
+fn beacon(who: u64) -> Beacon {
+	let round = CurrentRound::<Test>::get().info.index;
+	let due = Commitments::<Test>::get(who).is_some_and(|(r, _)| r == round);
+	Beacon { reveal: due.then(|| secret(who, round)), commit: commitment(&secret(who, round + 1)) }
+}
+
 fn report(who: u64, outcomes: Vec<(NodeId, Outcome)>) -> Report<u64, ConstU32<OUTCOMES>> {
 	Report {
 		round: CurrentRound::<Test>::get().info.index,
 		oracle: who,
 		outcomes: BoundedVec::truncate_from(outcomes),
+		beacon: beacon(who),
 	}
 }
 
@@ -188,12 +201,13 @@ fn oracles_register_with_a_passport_and_a_key_they_hold() {
 fn rounds_start_every_period_with_the_set_at_their_start() {
 	test(&[], || {
 		register(ORACLES[0]);
+		let before = CurrentRound::<Test>::get().info.seed;
 		run_to(2);
 		let round = CurrentRound::<Test>::get();
 		assert_eq!((round.info.index, round.info.start, round.info.end), (1, 2, 4));
 		assert_eq!(round.oracles.to_vec(), vec![ORACLES[0]]);
-		let parent = System::parent_hash();
-		assert_eq!(round.info.seed, polkadot_sdk::sp_crypto_hashing::blake2_256(&parent.encode()));
+		// No reveals yet: the seed chains from the round before (issue 24 item 10).
+		assert_eq!(round.info.seed, next_seed(1, &before, &[0; 32]));
 		// Joining mid-round takes effect at the next round.
 		register(ORACLES[1]);
 		run_to(3);
@@ -786,6 +800,85 @@ fn slashed() -> Balance {
 /// fails.
 mod attacks {
 	use super::*;
+
+	/// Issue 24 item 10: the round seed was the hash of the block before the round, which that
+	/// block's author chooses outright — any variant of its block (another order of its
+	/// transactions) is another seed, so it could grind the oracle assignment of every node. The
+	/// seed is now mixed from secrets the round's oracles committed to a round ahead and revealed
+	/// in their reports ([`next_seed`]): the chain's block hashes do not enter it at all.
+	#[test]
+	fn attack_grind_the_round_seed_by_choosing_the_block() {
+		let seeds = |parent: u8| {
+			let mut seeds = Vec::new();
+			test(&[], || {
+				three_oracles();
+				let n = node(HP, 0);
+				for _ in 0..3 {
+					for oracle in &ORACLES[..3] {
+						assert_ok!(submit(*oracle, vec![(n, PASS)]));
+					}
+					// The author of the round's last block picks its block: another hash.
+					let next = System::block_number() + 1;
+					System::set_parent_hash(polkadot_sdk::sp_core::H256::repeat_byte(parent));
+					run_to(next + u64::from(PERIOD) - 1);
+					seeds.push(CurrentRound::<Test>::get().info.seed);
+				}
+			});
+			seeds
+		};
+		let (a, b) = (seeds(1), seeds(2));
+		assert_eq!(a, b, "no block hash decides the seed");
+		assert!(a[0] != a[1] && a[1] != a[2], "every round has a new seed");
+	}
+
+	/// The seed follows the oracles' secrets, and a report must reveal the secret its oracle
+	/// committed to: a different one, or none, is refused in the pool and at dispatch
+	/// (`BadReveal`); a reveal nobody committed to is refused too.
+	#[test]
+	fn a_report_reveals_the_secret_committed_to_and_the_seed_follows_the_reveals() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			let oracle = ORACLES[0];
+			let mut bad = report(oracle, vec![(n, PASS)]);
+			bad.beacon.reveal = Some([9; 32]);
+			let signature = sign_report(oracle, &bad);
+			assert_eq!(
+				Sla::authorize_report(TransactionSource::External, &bad, &signature).map(|_| ()),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+					Error::<Test>::BadReveal.encode()[0]
+				))),
+				"nothing was committed for the first round"
+			);
+			assert_ok!(submit(oracle, vec![(n, PASS)]));
+			let round = CurrentRound::<Test>::get().info.index;
+			assert_eq!(
+				Commitments::<Test>::get(oracle),
+				Some((round + 1, commitment(&secret(oracle, round + 1))))
+			);
+			run_to(System::block_number() + u64::from(PERIOD));
+			let seed = CurrentRound::<Test>::get().info.seed;
+			for reveal in [None, Some([9; 32])] {
+				let mut wrong = report(oracle, vec![(n, PASS)]);
+				wrong.beacon.reveal = reveal;
+				let signature = sign_report(oracle, &wrong);
+				assert!(
+					Sla::authorize_report(TransactionSource::External, &wrong, &signature).is_err()
+				);
+				assert!(matches!(
+					Sla::check_report(&CurrentRound::<Test>::get(), &wrong),
+					Err(Error::<Test>::BadReveal)
+				));
+			}
+			assert_ok!(submit(oracle, vec![(n, PASS)]));
+			// The next seed: from this seed and the one reveal.
+			let share = reveal_share(&oracle, &secret(oracle, round + 1));
+			assert_eq!(BeaconMix::<Test>::get(), share);
+			run_to(System::block_number() + u64::from(PERIOD));
+			let info = CurrentRound::<Test>::get().info;
+			assert_eq!(info.seed, next_seed(info.index, &seed, &share));
+		});
+	}
 
 	/// An attacker registers a cheap node and exits it while reports that list it are on
 	/// their way: before, one departed node made the whole report invalid (in the pool and at
