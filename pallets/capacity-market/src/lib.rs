@@ -796,6 +796,8 @@ pub mod pallet {
 			n.proof_root = proof_root;
 			n.plot = plot;
 			Nodes::<T>::insert(node, n);
+			// The plot decides the units the node proves, which the subsidy pays (SPEC §6.1).
+			T::Hooks::node_changed(node);
 			Self::deposit_event(Event::EndpointSet { node, proof_root });
 			Ok(())
 		}

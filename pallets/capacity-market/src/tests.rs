@@ -135,8 +135,18 @@ fn a_plot_proves_the_units_it_covers_and_compute_classes_none() {
 	test(|| {
 		setup();
 		let node = register(HP, 0, 100, 5);
-		let target = <Market as icn_primitives::market::NodeDirectory<u64>>::target(node);
-		assert_eq!(target.map(|t| t.proven), Some(100));
+		let proven = || {
+			<Market as icn_primitives::market::NodeDirectory<u64>>::target(node).map(|t| t.proven)
+		};
+		assert_eq!(proven(), Some(100));
+		// The review's attack: re-plot smaller (once leases hold capacity) after the node was
+		// weighed on a large plot. The rewards pallet hears of every new plot, so the subsidy
+		// follows the plot the node holds now.
+		let _ = MockHooks::take();
+		let (plot, root) = renonce(exact_plot(HP, 0, 100), HP, 0, 9);
+		assert_ok!(Market::set_endpoint(origin(HP), node, b"http://h".to_vec(), root, plot));
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(node)]);
+		assert_eq!(proven(), Some(100));
 	});
 }
 
@@ -1221,11 +1231,12 @@ fn the_rewards_hooks_hear_every_change_that_weighs_in_a_share_and_the_fees() {
 		assert_ok!(Market::add_capacity(origin(HP), id, 5));
 		assert_ok!(Market::extend_commitment(origin(HP), id, 30));
 		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id), Hook::NodeChanged(id)]);
-		// Price and endpoint do not weigh in a share.
+		// The price does not weigh in a share; the plot does (the units it proves, SPEC §6.1).
 		assert_ok!(Market::set_price(origin(HP), id, 4));
+		assert_eq!(MockHooks::take(), vec![]);
 		let (plot, root) = big_plot(HP, 0);
 		assert_ok!(Market::set_endpoint(origin(HP), id, b"http://a.example".to_vec(), root, plot));
-		assert_eq!(MockHooks::take(), vec![]);
+		assert_eq!(MockHooks::take(), vec![Hook::NodeChanged(id)]);
 		// Fees: settled payments, per cluster and class, only when something is paid.
 		assert_ok!(request(10, 4, PRICE_ONLY, false));
 		go_to_era(1);

@@ -49,13 +49,16 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The heaviest claim: the node retired after earning, so its share and index entry go.
+	/// The heaviest claim: the node retired after earning and was last brought up to date an
+	/// era ago, so its share is credited its old era's rate, moved to this era's, and goes with
+	/// its index entry and era-rate references.
 	#[benchmark]
 	fn claim_node_rewards() -> Result<(), BenchmarkError> {
 		groups::<T>(1)?;
 		let node = T::BenchmarkHelper::active_node(1, 0, 1_000);
 		transition::<T>();
 		T::BenchmarkHelper::retire(node);
+		transition::<T>();
 		assert!(Shares::<T>::get(node).is_some_and(|s| s.pending > 0));
 		let caller: T::AccountId = whitelisted_caller();
 

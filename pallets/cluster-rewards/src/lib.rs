@@ -476,6 +476,8 @@ pub mod pallet {
 		NodeRewardsClaimed { node: NodeId, hp: T::AccountId, amount: Balance },
 		/// `oracle` was paid `amount`.
 		OracleRewardsClaimed { oracle: T::AccountId, amount: Balance },
+		/// `node` retired and its share, with nothing left to pay, was forgotten.
+		NodeShareRemoved { node: NodeId },
 		/// `node` retired while `Faulty` or `Slashing`: its held rewards, `amount`, stay in the
 		/// pool (SPEC §5.5).
 		RewardsForfeited { node: NodeId, hp: T::AccountId, amount: Balance },
@@ -545,7 +547,12 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			ensure!(Shares::<T>::contains_key(node), Error::<T>::UnknownNode);
 			Self::update_node(node);
-			let share = Shares::<T>::get(node).ok_or(Error::<T>::NothingToClaim)?;
+			let Some(share) = Shares::<T>::get(node) else {
+				// Retired, with nothing to pay after all (its last era paid it nothing): the
+				// share is forgotten, so no one needs to call again.
+				Self::deposit_event(Event::NodeShareRemoved { node });
+				return Ok(());
+			};
 			ensure!(!share.held, Error::<T>::RewardsHeld);
 			ensure!(share.pending > 0, Error::<T>::NothingToClaim);
 			let amount = share.pending;

@@ -286,18 +286,20 @@ pub mod v4 {
 					)
 				})
 				.sum();
-			Ok(owed.encode())
+			Ok((owed, Forfeited::<T>::get()).encode())
 		}
 
 		/// Nothing owed before is lost, and every invariant holds.
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			let before = Balance::decode(&mut &state[..])
+			let (before, forfeited) = <(Balance, Balance)>::decode(&mut &state[..])
 				.map_err(|_| sp_runtime::TryRuntimeError::Other("bad pre-upgrade state"))?;
 			let owed: Balance = crate::Shares::<T>::iter()
 				.map(|(node, _)| Pallet::<T>::pending_node_rewards(node))
 				.sum();
-			ensure!(owed.saturating_add(Forfeited::<T>::get()) >= before, "rewards owed were lost");
+			// What the migration forfeited (held rewards of shares whose node retired) counts.
+			let newly_forfeited = Forfeited::<T>::get().saturating_sub(forfeited);
+			ensure!(owed.saturating_add(newly_forfeited) >= before, "rewards owed were lost");
 			Pallet::<T>::do_try_state()
 		}
 	}

@@ -727,3 +727,24 @@ fn migration_to_v4_credits_what_was_earned_and_re_weighs_every_share_by_proven_u
 		assert!(Shares::<Test>::get(2).is_some());
 	});
 }
+
+/// Issue 24's review: a node that retired mid-era in a group its era paid nothing kept a share
+/// (blocks served, nothing pending) that every claim refused to touch, forever. A claim now
+/// forgets it.
+#[test]
+fn a_retired_share_the_era_paid_nothing_is_forgotten_by_a_claim() {
+	test(|| {
+		// No parameters for cluster 1: its era pays nobody.
+		TestNodes::set(1, 1, 1, 100, NodeStatus::Active, 100);
+		run_to_block(5);
+		TestNodes::retire(1);
+		assert!(Shares::<Test>::contains_key(1), "blocks served in the era");
+		next_era();
+		assert_ok!(Rewards::claim_node_rewards(RuntimeOrigin::signed(50), 1));
+		assert!(!Shares::<Test>::contains_key(1) && !HpShares::<Test>::contains_key(1, 1));
+		assert_eq!(EraRates::<Test>::iter().count(), 0);
+		assert!(System::events()
+			.iter()
+			.any(|r| r.event == RuntimeEvent::Rewards(Event::NodeShareRemoved { node: 1 })));
+	});
+}

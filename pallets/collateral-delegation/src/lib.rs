@@ -222,7 +222,8 @@ impl<M: Get<u32>> Delegation<M> {
 	}
 }
 
-/// The shares of a pool delegated in one era, not earning until it ends (SPEC §3.9).
+/// A pool's shares delegated in one era, not earning yet (SPEC §3.9), and the delegations they
+/// belong to.
 #[derive(
 	Clone,
 	Copy,
@@ -237,13 +238,15 @@ impl<M: Get<u32>> Delegation<M> {
 	TypeInfo,
 )]
 pub struct WarmingShares {
-	/// The era they were delegated in.
-	pub era: EraIndex,
 	/// How many.
 	pub shares: Balance,
 	/// The delegations they belong to.
 	pub delegations: u32,
 }
+
+/// A delegation's shares not earning yet, by the era they were delegated in, oldest first: at
+/// most two eras (the one before and the one in progress), since settling merges older ones.
+pub type WarmingEntries = BoundedVec<(EraIndex, Balance), ConstU32<2>>;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -341,14 +344,17 @@ pub mod pallet {
 	pub type CommissionChanges<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, (Perbill, EraIndex)>;
 
-	/// Shares of each HP's pool delegated in the era in progress, which earn nothing until it
-	/// ends (SPEC §3.9: a delegation earns only from the era after it was made). At most one
-	/// bucket per HP: a bucket of an era that ended is turned into an [`Activations`] entry at
-	/// the pool's next touch.
+	/// Shares of each HP's pool by the era they were delegated in, which earn nothing yet (SPEC
+	/// §3.9: a delegation earns only from the era after it was made — from the credits of that
+	/// era's rewards, which the rewards pallet allocates when it ends, so from the second era
+	/// after its own). A bucket whose shares earn now is turned into an [`Activations`] entry at
+	/// the pool's next touch: at most three buckets per HP (the era in progress, the one before,
+	/// and one not yet activated).
 	#[pallet::storage]
-	pub type Warming<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WarmingShares>;
+	pub type Warming<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, EraIndex, WarmingShares>;
 
-	/// Per delegation, its shares still warming: the era they were delegated in and how many.
+	/// Per delegation, its shares not earning yet, by era ([`WarmingEntries`]).
 	#[pallet::storage]
 	pub type DelegationWarming<T: Config> = StorageDoubleMap<
 		_,
@@ -356,7 +362,7 @@ pub mod pallet {
 		T::AccountId,
 		Blake2_128Concat,
 		T::AccountId,
-		(EraIndex, Balance),
+		WarmingEntries,
 	>;
 
 	/// The pool's reward per share when the shares delegated in an era began to earn, and how
@@ -746,7 +752,7 @@ pub mod pallet {
 			if existing.is_none() {
 				ledger.pool.delegators = ledger.pool.delegators.saturating_add(1);
 			}
-			Self::warm(&hp, &who, shares);
+			Self::warm(&hp, &who, shares)?;
 			Delegations::<T>::insert(&hp, &who, &delegation);
 			Hps::<T>::insert(&hp, &ledger);
 			Self::deposit_event(Event::Delegated {
@@ -1187,46 +1193,46 @@ impl<T: Config> Pallet<T> {
 		pending
 	}
 
+	/// Whether shares delegated in `era` earn now: from the second era after it, when the
+	/// rewards of the era after it — the first they backed whole — start to be credited.
+	fn earns(era: EraIndex) -> bool {
+		era.saturating_add(1) < T::Eras::current_era()
+	}
+
 	/// What `delegation` to `hp` earned since it was last settled (read-only): its earning shares
-	/// at the pool's reward per share since `reward_per_share_paid`, and its shares delegated in
-	/// an era now over at the reward per share since they began to earn. Returns the era of those
-	/// shares too (`Some`: they earn now, and settling merges them). Shares delegated in the era
-	/// in progress earn nothing (SPEC §3.9).
+	/// at the pool's reward per share since `reward_per_share_paid`, and shares of its warming
+	/// entries that earn now at the reward per share since they began to. Returns those entries'
+	/// eras too (settling merges them). Shares that do not earn yet earn nothing (SPEC §3.9).
 	fn delegation_earned(
 		hp: &T::AccountId,
 		who: &T::AccountId,
 		pool: &Pool,
 		delegation: &DelegationOf<T>,
-	) -> Result<(Balance, Option<EraIndex>), ArithmeticError> {
+	) -> Result<(Balance, alloc::vec::Vec<EraIndex>), ArithmeticError> {
 		let rate = |shares: Balance, since: FixedU128| {
 			let per_share = pool.reward_per_share.saturating_sub(since);
 			mul_div(shares, per_share.into_inner(), FixedU128::DIV, Rounding::Down)
 				.ok_or(ArithmeticError::Overflow)
 		};
-		let era = T::Eras::current_era();
-		let warm = DelegationWarming::<T>::get(hp, who);
-		let still_warming = warm.filter(|(e, _)| *e >= era).map(|(_, s)| s).unwrap_or(0);
-		let matured = warm.filter(|(e, _)| *e < era);
-		let earning = delegation.shares.saturating_sub(still_warming);
-		let mut earned = match matured {
-			// Since settled, all its shares but the matured ones earned from `paid`.
-			Some((_, shares)) => {
-				rate(earning.saturating_sub(shares), delegation.reward_per_share_paid)?
-			},
-			None => rate(earning, delegation.reward_per_share_paid)?,
-		};
-		if let Some((e, shares)) = matured {
-			// They began to earn at the pool's first touch after era `e`; untouched since, the
+		let entries = DelegationWarming::<T>::get(hp, who).unwrap_or_default();
+		let not_earning = entries.iter().fold(0, |sum: Balance, (_, s)| sum.saturating_add(*s));
+		// Since settled, every share but the entries' earned from `paid`.
+		let mut earned =
+			rate(delegation.shares.saturating_sub(not_earning), delegation.reward_per_share_paid)?;
+		let mut matured = alloc::vec::Vec::new();
+		for (era, shares) in entries.iter().filter(|(era, _)| Self::earns(*era)) {
+			// They began to earn at the pool's first touch once they could; untouched since, the
 			// pool's rate now is that rate.
 			let since =
-				Activations::<T>::get(hp, e).map(|(r, _)| r).unwrap_or(pool.reward_per_share);
-			earned = earned.checked_add(rate(shares, since)?).ok_or(ArithmeticError::Overflow)?;
+				Activations::<T>::get(hp, era).map(|(r, _)| r).unwrap_or(pool.reward_per_share);
+			earned = earned.checked_add(rate(*shares, since)?).ok_or(ArithmeticError::Overflow)?;
+			matured.push(*era);
 		}
-		Ok((earned, matured.map(|(e, _)| e)))
+		Ok((earned, matured))
 	}
 
-	/// Moves `delegation`'s earnings since its last settlement into its `rewards`, and its shares
-	/// delegated in an era now over into its earning shares.
+	/// Moves `delegation`'s earnings since its last settlement into its `rewards`, and its
+	/// warming shares that earn now into its earning shares.
 	fn settle_rewards(
 		hp: &T::AccountId,
 		who: &T::AccountId,
@@ -1238,80 +1244,109 @@ impl<T: Config> Pallet<T> {
 		delegation.rewards =
 			delegation.rewards.checked_add(earned).ok_or(ArithmeticError::Overflow)?;
 		delegation.reward_per_share_paid = pool.reward_per_share;
-		if let Some(era) = matured {
-			DelegationWarming::<T>::remove(hp, who);
-			Activations::<T>::mutate_exists(hp, era, |entry| match entry {
-				Some((_, refs)) if *refs > 1 => *refs = refs.saturating_sub(1),
-				Some(_) => *entry = None,
-				None => {
-					frame_support::defensive!("matured warming shares without an activation");
-				},
+		if !matured.is_empty() {
+			DelegationWarming::<T>::mutate_exists(hp, who, |entry| {
+				if let Some(entries) = entry {
+					entries.retain(|(era, _)| !matured.contains(era));
+					if entries.is_empty() {
+						*entry = None;
+					}
+				}
 			});
+			for era in matured {
+				Activations::<T>::mutate_exists(hp, era, |entry| match entry {
+					Some((_, refs)) if *refs > 1 => *refs = refs.saturating_sub(1),
+					Some(_) => *entry = None,
+					None => {
+						frame_support::defensive!("earning warming shares without an activation");
+					},
+				});
+			}
 		}
 		Ok(())
 	}
 
-	/// Shares of `hp`'s pool delegated in the era in progress.
+	/// Shares of `hp`'s pool that do not earn yet. At most three buckets.
 	fn warming_shares(hp: &T::AccountId) -> Balance {
-		Warming::<T>::get(hp)
-			.filter(|w| w.era >= T::Eras::current_era())
-			.map(|w| w.shares)
-			.unwrap_or(0)
+		Warming::<T>::iter_prefix(hp)
+			.filter(|(era, _)| !Self::earns(*era))
+			.fold(0, |sum: Balance, (_, bucket)| sum.saturating_add(bucket.shares))
 	}
 
-	/// Turns `hp`'s bucket of shares delegated in an era now over into an activation: they earn
-	/// from `pool`'s reward per share now (called before every credit and settlement, so no
-	/// credit of a later era can pass them by).
+	/// Turns `hp`'s buckets whose shares earn now into activations: they earn from `pool`'s
+	/// reward per share now (called before every credit and settlement, so no credit after they
+	/// may earn passes them by). At most three buckets.
 	fn activate(hp: &T::AccountId, pool: &Pool) {
-		if let Some(w) = Warming::<T>::get(hp).filter(|w| w.era < T::Eras::current_era()) {
-			Warming::<T>::remove(hp);
-			if w.delegations > 0 {
-				Activations::<T>::insert(hp, w.era, (pool.reward_per_share, w.delegations));
+		let due: alloc::vec::Vec<(EraIndex, WarmingShares)> =
+			Warming::<T>::iter_prefix(hp).filter(|(era, _)| Self::earns(*era)).collect();
+		for (era, bucket) in due {
+			Warming::<T>::remove(hp, era);
+			if bucket.delegations > 0 {
+				Activations::<T>::insert(hp, era, (pool.reward_per_share, bucket.delegations));
 			}
 		}
 	}
 
-	/// `shares` were just delegated by `who` to `hp` (after its settlement): they warm until the
-	/// era ends.
-	fn warm(hp: &T::AccountId, who: &T::AccountId, shares: Balance) {
+	/// `shares` were just delegated by `who` to `hp` (after its settlement, so its entries are of
+	/// the era in progress and the one before): they warm.
+	fn warm(hp: &T::AccountId, who: &T::AccountId, shares: Balance) -> DispatchResult {
 		let era = T::Eras::current_era();
-		let new = DelegationWarming::<T>::mutate(hp, who, |entry| {
-			let new = entry.is_none();
-			let (_, warm) = entry.get_or_insert((era, 0));
-			*warm = warm.saturating_add(shares);
-			new
-		});
-		Warming::<T>::mutate(hp, |bucket| {
-			let bucket = bucket.get_or_insert(WarmingShares { era, shares: 0, delegations: 0 });
+		let mut entries = DelegationWarming::<T>::get(hp, who).unwrap_or_default();
+		let new = match entries.last_mut() {
+			Some((last, warm)) if *last == era => {
+				*warm = warm.saturating_add(shares);
+				false
+			},
+			_ => {
+				entries.try_push((era, shares)).map_err(|_| {
+					frame_support::defensive!("a settled delegation warms in more than two eras");
+					Error::<T>::Overflow
+				})?;
+				true
+			},
+		};
+		DelegationWarming::<T>::insert(hp, who, entries);
+		Warming::<T>::mutate(hp, era, |bucket| {
+			let bucket = bucket.get_or_insert_with(Default::default);
 			bucket.shares = bucket.shares.saturating_add(shares);
 			if new {
 				bucket.delegations = bucket.delegations.saturating_add(1);
 			}
 		});
+		Ok(())
 	}
 
-	/// `burnt` shares of `who`'s delegation to `hp` left it (after its settlement): the warming
-	/// ones first.
+	/// `burnt` shares of `who`'s delegation to `hp` left it (after its settlement): the youngest
+	/// warming ones first.
 	fn cool(hp: &T::AccountId, who: &T::AccountId, burnt: Balance) {
-		let Some((era, warm)) = DelegationWarming::<T>::get(hp, who) else { return };
-		let cooled = burnt.min(warm);
-		let emptied = cooled == warm;
-		if emptied {
+		let Some(mut entries) = DelegationWarming::<T>::get(hp, who) else { return };
+		let mut left = burnt;
+		for (era, warm) in entries.iter_mut().rev() {
+			if left.is_zero() {
+				break;
+			}
+			let cooled = left.min(*warm);
+			left = left.saturating_sub(cooled);
+			*warm = warm.saturating_sub(cooled);
+			let emptied = warm.is_zero();
+			Warming::<T>::mutate_exists(hp, *era, |entry| {
+				if let Some(bucket) = entry {
+					bucket.shares = bucket.shares.saturating_sub(cooled);
+					if emptied {
+						bucket.delegations = bucket.delegations.saturating_sub(1);
+					}
+					if bucket.delegations == 0 {
+						*entry = None;
+					}
+				}
+			});
+		}
+		entries.retain(|(_, warm)| !warm.is_zero());
+		if entries.is_empty() {
 			DelegationWarming::<T>::remove(hp, who);
 		} else {
-			DelegationWarming::<T>::insert(hp, who, (era, warm.saturating_sub(cooled)));
+			DelegationWarming::<T>::insert(hp, who, entries);
 		}
-		Warming::<T>::mutate_exists(hp, |entry| {
-			if let Some(bucket) = entry {
-				bucket.shares = bucket.shares.saturating_sub(cooled);
-				if emptied {
-					bucket.delegations = bucket.delegations.saturating_sub(1);
-				}
-				if bucket.delegations == 0 {
-					*entry = None;
-				}
-			}
-		});
 	}
 
 	/// `hp`'s commission now: a raise whose notice is over applies.
@@ -1524,13 +1559,17 @@ impl<T: Config> Pallet<T> {
 				let (earned, _) = Self::delegation_earned(&hp, &delegator, &ledger.pool, &d)
 					.map_err(|_| "reward settlement overflows")?;
 				owed = owed.saturating_add(d.rewards).saturating_add(earned);
-				if let Some((era, warm)) = DelegationWarming::<T>::get(&hp, &delegator) {
-					ensure!(
-						!warm.is_zero() && warm <= d.shares,
-						"warming shares exceed the delegation's"
-					);
-					let bucket = warming.entry((hp.clone(), era)).or_default();
-					bucket.0 = bucket.0.saturating_add(warm);
+				let entries = DelegationWarming::<T>::get(&hp, &delegator).unwrap_or_default();
+				let warm = entries.iter().fold(0, |sum: Balance, (_, s)| sum.saturating_add(*s));
+				ensure!(warm <= d.shares, "warming shares exceed the delegation's");
+				ensure!(
+					entries.windows(2).all(|w| w[0].0 < w[1].0),
+					"a delegation's warming eras are not in order"
+				);
+				for (era, shares) in entries.iter() {
+					ensure!(!shares.is_zero(), "an empty warming entry");
+					let bucket = warming.entry((hp.clone(), *era)).or_default();
+					bucket.0 = bucket.0.saturating_add(*shares);
 					bucket.1 = bucket.1.saturating_add(1);
 				}
 				let entry = delegated_by.entry(delegator).or_default();
@@ -1566,8 +1605,8 @@ impl<T: Config> Pallet<T> {
 		}
 		// SPEC §3.9: each HP's bucket of shares delegated in one era is exactly its delegations'
 		// warming shares; an activated era is kept exactly while delegations still refer to it.
-		for (hp, bucket) in Warming::<T>::iter() {
-			let (shares, count) = warming.remove(&(hp.clone(), bucket.era)).unwrap_or_default();
+		for (hp, era, bucket) in Warming::<T>::iter() {
+			let (shares, count) = warming.remove(&(hp.clone(), era)).unwrap_or_default();
 			ensure!(
 				shares == bucket.shares && count == bucket.delegations && count > 0,
 				"a pool's warming bucket differs from its delegations' warming shares"

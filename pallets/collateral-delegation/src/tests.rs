@@ -601,10 +601,10 @@ fn late_delegators_do_not_share_earlier_rewards() {
 	test(|| {
 		assert_ok!(Collateral::bond(origin(HP), 1_000));
 		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
-		go_to_era(1);
+		go_to_era(2);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
 		assert_ok!(Collateral::delegate(origin(EVE), HP, 1_000));
-		go_to_era(2);
+		go_to_era(4);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 3_000));
 		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 1_000 + 1_000);
 		assert_eq!(Collateral::pending_rewards(&EVE, &HP), 1_000);
@@ -613,18 +613,19 @@ fn late_delegators_do_not_share_earlier_rewards() {
 }
 
 /// Issue 24 item 5: a delegation used to share every reward credited after it was made, and
-/// credits are lazy (a node's rewards reach the pool when someone claims them, often eras after
-/// they were earned), so a delegator joined just before a claim and took a share of eras it never
-/// backed. A delegation earns only from the era after it was made (SPEC §3.9): credits in its
-/// own era go to the shares that were there.
+/// credits are lazy (a node's rewards reach the pool when someone claims them, at the earliest in
+/// the era after they were earned), so a delegator joined just before a claim — or in an era's
+/// last block, before that era's rewards could be claimed — and took a share of eras it never
+/// backed. A delegation made in era `e` earns only from the credits of era `e + 2` on, when the
+/// rewards of `e + 1`, the first era it backed whole, are claimed (SPEC §3.9).
 #[test]
 fn attack_delegate_just_before_a_claim_to_share_eras_never_backed() {
 	test(|| {
 		assert_ok!(Collateral::bond(origin(HP), 1_000));
 		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
 		go_to_era(3);
-		// Eras of rewards wait to be claimed; the attacker delegates as much as the pool holds
-		// and claims them at once.
+		// Eras of rewards wait to be claimed; the attacker delegates as much as it can and
+		// claims them at once.
 		assert_ok!(Collateral::delegate(origin(EVE), HP, 900_000));
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 10_000));
 		assert_eq!(Collateral::pending_rewards(&EVE, &HP), 0, "it backed none of them");
@@ -635,14 +636,18 @@ fn attack_delegate_just_before_a_claim_to_share_eras_never_backed() {
 		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
 		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 5_000 + 1_000);
-		// From the next era on the attacker's stake earns like anyone's.
+		// The era after: the claims now pay era 3's rewards, which the attacker barely backed.
 		go_to_era(4);
-		// Stakes 1,000 (bond) : 2,000 (Dave) : 900,000 (Eve).
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
+		assert_eq!(Collateral::pending_rewards(&EVE, &HP), 0, "era 3 is not its to share");
+		// From era 5 on the attacker's stake earns like anyone's: 1,000 (bond) : 2,000 (Dave)
+		// : 900,000.
+		go_to_era(5);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 903_000));
 		assert!(Collateral::pending_rewards(&EVE, &HP) >= 900_000 - 1);
-		// Settling merges a delegation's matured shares; the era's entry goes with the last.
+		// Settling merges a delegation's earning shares; the era's entry goes with the last.
 		assert_ok!(Collateral::claim_rewards(origin(EVE), HP));
-		assert_eq!(Warming::<Test>::get(HP), None);
+		assert_eq!(Warming::<Test>::iter_prefix(HP).count(), 0);
 		assert_eq!(Activations::<Test>::get(HP, 3).map(|(_, refs)| refs), Some(1), "Dave's");
 		assert_ok!(Collateral::claim_rewards(origin(DAVE), HP));
 		assert_eq!(DelegationWarming::<Test>::iter().count(), 0);
@@ -650,23 +655,19 @@ fn attack_delegate_just_before_a_claim_to_share_eras_never_backed() {
 	});
 }
 
-/// Undelegating shares still warming takes them out of the bucket; a delegation that warmed in
-/// an era nobody touched the pool in starts earning at the first credit after it.
+/// The review's case: a delegation in the last block of an era shares nothing of that era's
+/// rewards, credited in the next.
 #[test]
-fn warming_shares_leave_first_and_mature_with_the_era() {
+fn attack_delegate_in_the_last_block_of_an_era() {
 	test(|| {
 		assert_ok!(Collateral::bond(origin(HP), 1_000));
 		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
-		assert_ok!(Collateral::delegate(origin(EVE), HP, 3_000));
-		assert_eq!(Warming::<Test>::get(HP).map(|w| (w.shares, w.delegations)), Some((4_000, 2)));
-		assert_ok!(Collateral::undelegate(origin(EVE), HP, 3_000));
-		assert_eq!(Warming::<Test>::get(HP).map(|w| (w.shares, w.delegations)), Some((1_000, 1)));
-		assert_eq!(DelegationWarming::<Test>::get(HP, EVE), None);
-		go_to_era(5);
+		System::set_block_number(u64::from(6 * ERA_LENGTH) - 1);
+		assert_ok!(Collateral::delegate(origin(EVE), HP, 100_000));
+		go_to_era(6);
 		assert_ok!(Collateral::credit_reward(&POOL, &HP, 2_000));
+		assert_eq!(Collateral::pending_rewards(&EVE, &HP), 0);
 		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 1_000);
-		assert_eq!(Warming::<Test>::get(HP), None);
-		assert_eq!(Activations::<Test>::get(HP, 0).map(|(_, refs)| refs), Some(1));
 	});
 }
 
@@ -704,6 +705,38 @@ fn rounding_remainders_are_carried_not_lost() {
 			+ ledger(HP).pool.reward_carry;
 		assert!(claimable <= 77);
 		assert!(77 - claimable <= 3, "at most one unit per delegator is lost to rounding");
+	});
+}
+
+/// Undelegating takes the youngest warming shares first; a delegation can warm in two eras at
+/// once; shares that warmed in an era nobody touched the pool in start earning at the first
+/// credit after.
+#[test]
+fn warming_shares_leave_first_and_mature_two_eras_on() {
+	test(|| {
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 1_000));
+		assert_ok!(Collateral::delegate(origin(EVE), HP, 3_000));
+		let bucket = |era| Warming::<Test>::get(HP, era).map(|w| (w.shares, w.delegations));
+		assert_eq!(bucket(0), Some((4_000, 2)));
+		assert_ok!(Collateral::undelegate(origin(EVE), HP, 3_000));
+		assert_eq!(bucket(0), Some((1_000, 1)));
+		assert_eq!(DelegationWarming::<Test>::get(HP, EVE), None);
+		go_to_era(1);
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 500));
+		assert_eq!(
+			DelegationWarming::<Test>::get(HP, DAVE).map(|e| e.into_inner()),
+			Some(vec![(0, 1_000), (1, 500)])
+		);
+		// Undelegating 700: the era-1 shares (500) first, then 200 of era 0's.
+		assert_ok!(Collateral::undelegate(origin(DAVE), HP, 700));
+		assert_eq!(bucket(1), None);
+		assert_eq!(bucket(0), Some((800, 1)));
+		go_to_era(5);
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 1_800));
+		assert_eq!(Collateral::pending_rewards(&DAVE, &HP), 800);
+		assert_eq!(bucket(0), None);
+		assert_eq!(Activations::<Test>::get(HP, 0).map(|(_, refs)| refs), Some(1));
 	});
 }
 

@@ -405,7 +405,9 @@ pub mod pallet {
 	pub type LastReport<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, RoundIndex>;
 
 	/// Each oracle's latest beacon commitment: the round it must be revealed in and the hash
-	/// ([`commitment`]). One per registered oracle; removed when it leaves.
+	/// ([`commitment`]). One per registered oracle, and per oracle of the round in progress
+	/// that left (kept so that leaving and registering again within the round does not spare
+	/// the reveal; removed at the next round's start).
 	#[pallet::storage]
 	pub type Commitments<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, (RoundIndex, [u8; 32])>;
@@ -542,6 +544,10 @@ pub mod pallet {
 			let previous = round.oracles.len() as u32;
 			for oracle in round.oracles.iter() {
 				LastReport::<T>::remove(oracle);
+				// Oracles that left: their beacon commitments go too (SPEC §9).
+				if !Oracles::<T>::contains_key(oracle) {
+					Commitments::<T>::remove(oracle);
+				}
 			}
 			let oracles = OracleSet::<T>::get();
 			// Issue 24 item 10: mixed from the oracles' reveals, not from a block hash.
@@ -905,7 +911,9 @@ impl<T: Config> Pallet<T> {
 		OracleSet::<T>::mutate(|set| set.retain(|o| o != oracle));
 		KeyOwner::<T>::remove(&info.key);
 		Oracles::<T>::remove(oracle);
-		Commitments::<T>::remove(oracle);
+		// Its commitment stays while it is in the round's set (removed at the next round's start
+		// if it has not registered again): leaving and coming back within a round must not
+		// spare it the reveal it owes (issue 24's review).
 	}
 
 	/// Acts on a decided round (SPEC §5.5, §5.6).
@@ -1124,8 +1132,12 @@ impl<T: Config> Pallet<T> {
 		for (node, _) in Tallies::<T>::iter() {
 			ensure!(T::Nodes::target(node).is_some(), "a retired node's tally is left");
 		}
+		let round = CurrentRound::<T>::get();
 		for (oracle, _) in Commitments::<T>::iter() {
-			ensure!(Oracles::<T>::contains_key(&oracle), "a commitment of an oracle that left");
+			ensure!(
+				Oracles::<T>::contains_key(&oracle) || round.oracles.contains(&oracle),
+				"a commitment of an oracle that left before this round"
+			);
 		}
 		Ok(())
 	}

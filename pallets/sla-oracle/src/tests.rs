@@ -831,6 +831,36 @@ mod attacks {
 		assert!(a[0] != a[1] && a[1] != a[2], "every round has a new seed");
 	}
 
+	/// Issue 24's review of the beacon: leaving and registering again within a round wiped the
+	/// oracle's commitment, so it could report without revealing — a free choice of the next
+	/// seed after seeing everyone's reveals. The commitment stays while the oracle is in the
+	/// round's set, and goes at the next round's start if it did not come back.
+	#[test]
+	fn attack_leave_and_return_within_a_round_to_skip_the_reveal() {
+		test(&[], || {
+			three_oracles();
+			let n = node(HP, 0);
+			let oracle = ORACLES[0];
+			assert_ok!(submit(oracle, vec![(n, PASS)]));
+			run_to(System::block_number() + u64::from(PERIOD));
+			assert_ok!(Sla::deregister_oracle(RuntimeOrigin::signed(oracle)));
+			register(oracle);
+			let mut dodge = report(oracle, vec![(n, PASS)]);
+			dodge.beacon.reveal = None;
+			let signature = sign_report(oracle, &dodge);
+			assert!(Sla::authorize_report(TransactionSource::External, &dodge, &signature).is_err());
+			assert_ok!(submit(oracle, vec![(n, PASS)]));
+			// Another oracle leaves for good: its commitment goes when the next round starts.
+			let gone = ORACLES[1];
+			assert_ok!(submit(gone, vec![(n, PASS)]));
+			assert_ok!(Sla::deregister_oracle(RuntimeOrigin::signed(gone)));
+			assert!(Commitments::<Test>::contains_key(gone));
+			run_to(System::block_number() + u64::from(PERIOD));
+			assert!(!Commitments::<Test>::contains_key(gone));
+			assert!(Commitments::<Test>::contains_key(oracle));
+		});
+	}
+
 	/// The seed follows the oracles' secrets, and a report must reveal the secret its oracle
 	/// committed to: a different one, or none, is refused in the pool and at dispatch
 	/// (`BadReveal`); a reveal nobody committed to is refused too.

@@ -2,7 +2,7 @@
 //! frame-benchmarking v2 benchmarks (`benchmarking.rs`). Do not edit by hand: rerun
 //! `scripts/benchmark-pallets.sh` (it records the command below).
 //!
-//! Benchmark CLI 64.0.0, 2026-12-01; steps 25, repeat 10; wasm execution
+//! Benchmark CLI 64.0.0, 2026-12-02; steps 25, repeat 10; wasm execution
 //! `Compiled`; chain `None`; host `vm`, CPU `AMD EPYC`.
 //!
 //! `SubstrateWeight` is what the runtime uses (database weights from the runtime's `DbWeight`,
@@ -69,8 +69,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `4216`
 		//  Estimated: `3778`
-		// Minimum execution time: 71_627_000 picoseconds.
-		Weight::from_parts(87_711_000, 3778)
+		// Minimum execution time: 103_274_000 picoseconds.
+		Weight::from_parts(152_137_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -82,14 +82,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::KeyOwner` (r:0 w:1)
 	/// Proof: `SlaOracle::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Commitments` (r:0 w:1)
+	/// Proof: `SlaOracle::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	fn deregister_oracle() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `3718`
 		//  Estimated: `3778`
-		// Minimum execution time: 48_152_000 picoseconds.
-		Weight::from_parts(61_782_000, 3778)
+		// Minimum execution time: 72_508_000 picoseconds.
+		Weight::from_parts(92_789_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
 	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
@@ -99,6 +101,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:1 w:1)
 	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Commitments` (r:1 w:2)
+	/// Proof: `SlaOracle::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::BeaconMix` (r:1 w:1)
+	/// Proof: `SlaOracle::BeaconMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::Nodes` (r:1024 w:1024)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Tallies` (r:1024 w:1024)
@@ -133,10 +139,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotRoots` (r:1024 w:1024)
 	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::ProcessedEra` (r:1 w:0)
+	/// Proof: `ClusterRewards::ProcessedEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Shares` (r:1024 w:1024)
-	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::EraRates` (r:1 w:1)
+	/// Proof: `ClusterRewards::EraRates` (`max_values`: None, `max_size`: Some(95), added: 2570, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::OracleSet` (r:1 w:1)
 	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1024)
@@ -150,15 +160,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 1024]`.
 	fn submit_reports(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1850 + n * (858 ±0)`
+		//  Measured:  `2230 + n * (934 ±0)`
 		//  Estimated: `9354 + n * (3316 ±0)`
-		// Minimum execution time: 214_310_000 picoseconds.
-		Weight::from_parts(215_952_000, 9354)
-			// Standard error: 2_681_685
-			.saturating_add(Weight::from_parts(223_057_364, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		// Minimum execution time: 441_189_000 picoseconds.
+		Weight::from_parts(480_587_000, 9354)
+			// Standard error: 3_164_641
+			.saturating_add(Weight::from_parts(333_859_422, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(T::DbWeight::get().writes((14_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
@@ -170,16 +180,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:1 w:0)
 	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Commitments` (r:1 w:0)
+	/// Proof: `SlaOracle::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn authorize_report(n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `4209`
+		//  Measured:  `4317`
 		//  Estimated: `3837`
-		// Minimum execution time: 37_757_000 picoseconds.
-		Weight::from_parts(39_008_000, 3837)
-			// Standard error: 13_237
-			.saturating_add(Weight::from_parts(3_132_892, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 73_470_000 picoseconds.
+		Weight::from_parts(120_073_521, 3837)
+			// Standard error: 20_919
+			.saturating_add(Weight::from_parts(3_416_281, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `SlaOracle::ChallengePeriod` (r:1 w:0)
 	/// Proof: `SlaOracle::ChallengePeriod` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -187,8 +199,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::OracleSet` (r:1 w:0)
 	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::BeaconMix` (r:1 w:0)
+	/// Proof: `SlaOracle::BeaconMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Oracles` (r:64 w:0)
 	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:0 w:64)
@@ -196,12 +208,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `o` is `[0, 64]`.
 	fn on_initialize_new_round(o: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `265 + o * (159 ±0)`
+		//  Measured:  `247 + o * (159 ±0)`
 		//  Estimated: `3837 + o * (2559 ±0)`
-		// Minimum execution time: 11_257_000 picoseconds.
-		Weight::from_parts(46_430_292, 3837)
-			// Standard error: 160_682
-			.saturating_add(Weight::from_parts(6_155_906, 0).saturating_mul(o.into()))
+		// Minimum execution time: 10_466_000 picoseconds.
+		Weight::from_parts(23_007_027, 3837)
+			// Standard error: 143_814
+			.saturating_add(Weight::from_parts(9_095_037, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -216,8 +228,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `124`
 		//  Estimated: `3837`
-		// Minimum execution time: 4_376_000 picoseconds.
-		Weight::from_parts(4_817_000, 3837)
+		// Minimum execution time: 4_226_000 picoseconds.
+		Weight::from_parts(6_319_000, 3837)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
@@ -246,12 +258,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotRoots` (r:1 w:1)
 	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
-	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(110), added: 2585, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
-	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::ProcessedEra` (r:1 w:0)
+	/// Proof: `ClusterRewards::ProcessedEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::EraRates` (r:1 w:1)
+	/// Proof: `ClusterRewards::EraRates` (`max_values`: None, `max_size`: Some(95), added: 2570, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::NodesByHp` (r:0 w:1)
 	/// Proof: `CapacityMarket::NodesByHp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::Tallies` (r:0 w:1)
@@ -262,44 +278,44 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::PassportsByOwner` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn retire_under_anomaly() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `2068`
+		//  Measured:  `2291`
 		//  Estimated: `6196`
-		// Minimum execution time: 131_957_000 picoseconds.
-		Weight::from_parts(162_953_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(17_u64))
+		// Minimum execution time: 157_675_000 picoseconds.
+		Weight::from_parts(239_177_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
 }
 
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn register_oracle() -> Weight {
-		Weight::from_parts(87_711_000, 3778)
+		Weight::from_parts(152_137_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deregister_oracle() -> Weight {
-		Weight::from_parts(61_782_000, 3778)
+		Weight::from_parts(92_789_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn submit_reports(n: u32, ) -> Weight {
-		Weight::from_parts(215_952_000, 9354)
-			.saturating_add(Weight::from_parts(223_057_364, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(19_u64))
+		Weight::from_parts(480_587_000, 9354)
+			.saturating_add(Weight::from_parts(333_859_422, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().reads((12_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(16_u64))
 			.saturating_add(ParityDbWeight::get().writes((14_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
-		Weight::from_parts(39_008_000, 3837)
-			.saturating_add(Weight::from_parts(3_132_892, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(120_073_521, 3837)
+			.saturating_add(Weight::from_parts(3_416_281, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn on_initialize_new_round(o: u32, ) -> Weight {
-		Weight::from_parts(46_430_292, 3837)
-			.saturating_add(Weight::from_parts(6_155_906, 0).saturating_mul(o.into()))
+		Weight::from_parts(23_007_027, 3837)
+			.saturating_add(Weight::from_parts(9_095_037, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -307,12 +323,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(o.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(4_817_000, 3837)
+		Weight::from_parts(6_319_000, 3837)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 	fn retire_under_anomaly() -> Weight {
-		Weight::from_parts(162_953_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().writes(17_u64))
+		Weight::from_parts(239_177_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(19_u64))
+			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 }
