@@ -57,7 +57,8 @@ fn delegator<T: Config>(hp: &T::AccountId, index: u32) -> Result<T::AccountId, B
 /// warm (SPEC §3.9) — the state in which a settlement does the most.
 fn warming_in_two_eras<T: Config>(hp: &T::AccountId, who: &T::AccountId) -> DispatchResult {
 	advance_eras::<T>(1);
-	Pallet::<T>::delegate(RawOrigin::Signed(who.clone()).into(), hp.clone(), unit::<T>())?;
+	Pallet::<T>::delegate(RawOrigin::Signed(who.clone()).into(), hp.clone(), unit::<T>())
+		.map_err(|e| e.error)?;
 	advance_eras::<T>(1);
 	Ok(())
 }
