@@ -69,8 +69,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `89`
 		//  Estimated: `1489`
-		// Minimum execution time: 9_464_000 picoseconds.
-		Weight::from_parts(16_033_000, 1489)
+		// Minimum execution time: 9_093_000 picoseconds.
+		Weight::from_parts(13_109_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `826`
 		//  Estimated: `8610`
-		// Minimum execution time: 69_403_000 picoseconds.
-		Weight::from_parts(106_238_000, 8610)
+		// Minimum execution time: 66_068_000 picoseconds.
+		Weight::from_parts(99_719_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -119,8 +119,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `670`
 		//  Estimated: `4026`
-		// Minimum execution time: 16_225_000 picoseconds.
-		Weight::from_parts(27_321_000, 4026)
+		// Minimum execution time: 14_331_000 picoseconds.
+		Weight::from_parts(24_476_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -130,16 +130,26 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::PlotRoots` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::ProofCoverage` (r:1 w:0)
 	/// Proof: `CapacityMarket::ProofCoverage` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::ProcessedEra` (r:1 w:0)
+	/// Proof: `ClusterRewards::ProcessedEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:1 w:0)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Shares` (r:1 w:1)
+	/// Proof: `ClusterRewards::Shares` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
+	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
 	/// Storage: `CapacityMarket::PlotShortSince` (r:0 w:1)
 	/// Proof: `CapacityMarket::PlotShortSince` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn set_endpoint() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `774`
+		//  Measured:  `1408`
 		//  Estimated: `6052`
-		// Minimum execution time: 27_141_000 picoseconds.
-		Weight::from_parts(43_575_000, 6052)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 50_015_000 picoseconds.
+		Weight::from_parts(59_679_000, 6052)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
@@ -175,8 +185,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1829`
 		//  Estimated: `8610`
-		// Minimum execution time: 87_801_000 picoseconds.
-		Weight::from_parts(123_514_000, 8610)
+		// Minimum execution time: 68_722_000 picoseconds.
+		Weight::from_parts(108_192_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -200,8 +210,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1331`
 		//  Estimated: `4026`
-		// Minimum execution time: 41_932_000 picoseconds.
-		Weight::from_parts(66_429_000, 4026)
+		// Minimum execution time: 38_337_000 picoseconds.
+		Weight::from_parts(44_537_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -251,8 +261,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2458`
 		//  Estimated: `6196`
-		// Minimum execution time: 137_835_000 picoseconds.
-		Weight::from_parts(206_308_000, 6196)
+		// Minimum execution time: 123_194_000 picoseconds.
+		Weight::from_parts(135_762_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -298,13 +308,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `1309 + a * (611 ±0) + e * (611 ±0) + s * (668 ±0)`
-		//  Estimated: `3665 + a * (7620 ±20) + e * (7620 ±6) + s * (7620 ±2)`
-		// Minimum execution time: 2_900_829_000 picoseconds.
-		Weight::from_parts(3_379_943_000, 3665)
-			// Standard error: 1_563_227
-			.saturating_add(Weight::from_parts(25_692_207, 0).saturating_mul(e.into()))
-			// Standard error: 589_560
-			.saturating_add(Weight::from_parts(40_511_943, 0).saturating_mul(s.into()))
+		//  Estimated: `3665 + a * (7620 ±0) + e * (7620 ±0) + s * (7620 ±0)`
+		// Minimum execution time: 2_074_846_000 picoseconds.
+		Weight::from_parts(779_109_320, 3665)
+			// Standard error: 1_551_499
+			.saturating_add(Weight::from_parts(22_814_046, 0).saturating_mul(e.into()))
+			// Standard error: 4_983_460
+			.saturating_add(Weight::from_parts(31_846_854, 0).saturating_mul(a.into()))
+			// Standard error: 583_940
+			.saturating_add(Weight::from_parts(29_862_462, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(a.into())))
@@ -339,8 +351,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1280`
 		//  Estimated: `4026`
-		// Minimum execution time: 128_842_000 picoseconds.
-		Weight::from_parts(209_242_000, 4026)
+		// Minimum execution time: 100_680_000 picoseconds.
+		Weight::from_parts(115_743_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -354,8 +366,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `604`
 		//  Estimated: `3586`
-		// Minimum execution time: 51_387_000 picoseconds.
-		Weight::from_parts(79_088_000, 3586)
+		// Minimum execution time: 45_818_000 picoseconds.
+		Weight::from_parts(50_435_000, 3586)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -375,8 +387,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1011`
 		//  Estimated: `4026`
-		// Minimum execution time: 102_333_000 picoseconds.
-		Weight::from_parts(150_154_000, 4026)
+		// Minimum execution time: 94_972_000 picoseconds.
+		Weight::from_parts(108_081_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -385,44 +397,45 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(16_033_000, 1489)
+		Weight::from_parts(13_109_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(106_238_000, 8610)
+		Weight::from_parts(99_719_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(27_321_000, 4026)
+		Weight::from_parts(24_476_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(43_575_000, 6052)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(59_679_000, 6052)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(123_514_000, 8610)
+		Weight::from_parts(108_192_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(66_429_000, 4026)
+		Weight::from_parts(44_537_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(206_308_000, 6196)
+		Weight::from_parts(135_762_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
-		Weight::from_parts(3_379_943_000, 3665)
-			.saturating_add(Weight::from_parts(25_692_207, 0).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(40_511_943, 0).saturating_mul(s.into()))
+		Weight::from_parts(779_109_320, 3665)
+			.saturating_add(Weight::from_parts(22_814_046, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(31_846_854, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(29_862_462, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(a.into())))
@@ -434,17 +447,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(s.into()))
 	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(209_242_000, 4026)
+		Weight::from_parts(115_743_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(79_088_000, 3586)
+		Weight::from_parts(50_435_000, 3586)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(150_154_000, 4026)
+		Weight::from_parts(108_081_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

@@ -61,8 +61,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `240`
 		//  Estimated: `3518`
-		// Minimum execution time: 12_408_000 picoseconds.
-		Weight::from_parts(20_561_000, 3518)
+		// Minimum execution time: 11_537_000 picoseconds.
+		Weight::from_parts(13_550_000, 3518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -76,28 +76,28 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Groups` (r:1 w:1)
 	/// Proof: `ClusterRewards::Groups` (`max_values`: None, `max_size`: Some(209), added: 2684, mode: `MaxEncodedLen`)
+	/// Storage: `ClusterRewards::EraRates` (r:2 w:2)
+	/// Proof: `ClusterRewards::EraRates` (`max_values`: None, `max_size`: Some(95), added: 2570, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::CommissionChanges` (r:1 w:0)
 	/// Proof: `Collateral::CommissionChanges` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Warming` (r:1 w:0)
-	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `ClusterRewards::EraRates` (r:1 w:1)
-	/// Proof: `ClusterRewards::EraRates` (`max_values`: None, `max_size`: Some(95), added: 2570, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::Claimed` (r:1 w:1)
 	/// Proof: `ClusterRewards::Claimed` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `ClusterRewards::HpShares` (r:0 w:1)
 	/// Proof: `ClusterRewards::HpShares` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn claim_node_rewards() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1755`
+		//  Measured:  `1790`
 		//  Estimated: `6196`
-		// Minimum execution time: 110_385_000 picoseconds.
-		Weight::from_parts(165_948_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Minimum execution time: 104_737_000 picoseconds.
+		Weight::from_parts(125_067_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `ClusterRewards::OracleTallies` (r:1 w:1)
 	/// Proof: `ClusterRewards::OracleTallies` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
@@ -113,8 +113,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `3593`
-		// Minimum execution time: 62_292_000 picoseconds.
-		Weight::from_parts(92_868_000, 3593)
+		// Minimum execution time: 53_620_000 picoseconds.
+		Weight::from_parts(79_289_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -138,11 +138,11 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_initialize_era(g: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `906 + g * (140 ±0)`
-		//  Estimated: `14012 + g * (2675 ±3)`
-		// Minimum execution time: 127_720_000 picoseconds.
-		Weight::from_parts(136_712_028, 14012)
-			// Standard error: 193_907
-			.saturating_add(Weight::from_parts(25_000_004, 0).saturating_mul(g.into()))
+		//  Estimated: `14012 + g * (2675 ±2)`
+		// Minimum execution time: 87_261_000 picoseconds.
+		Weight::from_parts(99_769_990, 14012)
+			// Standard error: 261_882
+			.saturating_add(Weight::from_parts(18_337_657, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -157,8 +157,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `145`
 		//  Estimated: `1489`
-		// Minimum execution time: 8_152_000 picoseconds.
-		Weight::from_parts(11_326_000, 1489)
+		// Minimum execution time: 7_141_000 picoseconds.
+		Weight::from_parts(8_242_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -166,23 +166,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn set_group_params() -> Weight {
-		Weight::from_parts(20_561_000, 3518)
+		Weight::from_parts(13_550_000, 3518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn claim_node_rewards() -> Weight {
-		Weight::from_parts(165_948_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(125_067_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn claim_oracle_rewards() -> Weight {
-		Weight::from_parts(92_868_000, 3593)
+		Weight::from_parts(79_289_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn on_initialize_era(g: u32, ) -> Weight {
-		Weight::from_parts(136_712_028, 14012)
-			.saturating_add(Weight::from_parts(25_000_004, 0).saturating_mul(g.into()))
+		Weight::from_parts(99_769_990, 14012)
+			.saturating_add(Weight::from_parts(18_337_657, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
@@ -190,7 +190,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2675).saturating_mul(g.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(11_326_000, 1489)
+		Weight::from_parts(8_242_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

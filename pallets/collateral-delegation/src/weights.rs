@@ -84,8 +84,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `885`
 		//  Estimated: `8610`
-		// Minimum execution time: 95_362_000 picoseconds.
-		Weight::from_parts(142_743_000, 8610)
+		// Minimum execution time: 87_480_000 picoseconds.
+		Weight::from_parts(134_291_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1255`
 		//  Estimated: `8610`
-		// Minimum execution time: 46_830_000 picoseconds.
-		Weight::from_parts(72_368_000, 8610)
+		// Minimum execution time: 44_697_000 picoseconds.
+		Weight::from_parts(68_583_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,8 +131,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `576 + c * (20 ±0)`
 		//  Estimated: `4306`
-		// Minimum execution time: 52_739_000 picoseconds.
-		Weight::from_parts(81_313_462, 4306)
+		// Minimum execution time: 50_595_000 picoseconds.
+		Weight::from_parts(78_995_428, 4306)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -146,8 +146,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `472`
 		//  Estimated: `4306`
-		// Minimum execution time: 23_445_000 picoseconds.
-		Weight::from_parts(37_406_000, 4306)
+		// Minimum execution time: 21_312_000 picoseconds.
+		Weight::from_parts(34_211_000, 4306)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -159,12 +159,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Warming` (r:1 w:1)
-	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Warming` (r:4 w:2)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
-	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::UncoveredSince` (r:1 w:0)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
@@ -182,15 +182,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `u` is `[0, 1]`.
 	fn delegate(u: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1187 + u * (318 ±0)`
-		//  Estimated: `6196 + u * (4305 ±0)`
-		// Minimum execution time: 127_800_000 picoseconds.
-		Weight::from_parts(195_466_916, 6196)
-			// Standard error: 623_853
-			.saturating_add(Weight::from_parts(51_676_032, 0).saturating_mul(u.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		//  Measured:  `1307 + u * (269 ±0)`
+		//  Estimated: `11210 + u * (4305 ±0)`
+		// Minimum execution time: 135_312_000 picoseconds.
+		Weight::from_parts(211_073_434, 11210)
+			// Standard error: 896_127
+			.saturating_add(Weight::from_parts(37_425_448, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(u.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
@@ -201,20 +201,22 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Warming` (r:1 w:1)
-	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Warming` (r:3 w:2)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
-	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Activations` (r:0 w:1)
+	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn undelegate() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1807`
-		//  Estimated: `6196`
-		// Minimum execution time: 83_504_000 picoseconds.
-		Weight::from_parts(128_332_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		//  Measured:  `1927`
+		//  Estimated: `8655`
+		// Minimum execution time: 100_601_000 picoseconds.
+		Weight::from_parts(162_012_000, 8655)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -227,14 +229,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
-	fn withdraw_delegation(c: u32, ) -> Weight {
+	fn withdraw_delegation(_c: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `982 + c * (20 ±0)`
 		//  Estimated: `6196`
-		// Minimum execution time: 93_579_000 picoseconds.
-		Weight::from_parts(136_723_100, 6196)
-			// Standard error: 9_826
-			.saturating_add(Weight::from_parts(30_732, 0).saturating_mul(c.into()))
+		// Minimum execution time: 91_827_000 picoseconds.
+		Weight::from_parts(126_878_890, 6196)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -242,23 +242,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Warming` (r:1 w:1)
-	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Warming` (r:2 w:1)
+	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
-	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Activations` (r:0 w:1)
 	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1094`
+		//  Measured:  `1152`
 		//  Estimated: `6196`
-		// Minimum execution time: 84_607_000 picoseconds.
-		Weight::from_parts(127_710_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 82_443_000 picoseconds.
+		Weight::from_parts(131_336_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
@@ -273,8 +273,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `926`
 		//  Estimated: `6196`
-		// Minimum execution time: 58_838_000 picoseconds.
-		Weight::from_parts(87_311_000, 6196)
+		// Minimum execution time: 56_204_000 picoseconds.
+		Weight::from_parts(87_971_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -284,8 +284,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_548_000 picoseconds.
-		Weight::from_parts(9_624_000, 0)
+		// Minimum execution time: 5_128_000 picoseconds.
+		Weight::from_parts(8_603_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::NetworkRatio` (r:0 w:1)
@@ -294,8 +294,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_376_000 picoseconds.
-		Weight::from_parts(7_491_000, 0)
+		// Minimum execution time: 4_146_000 picoseconds.
+		Weight::from_parts(6_509_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::ClassShareOf` (r:0 w:1)
@@ -304,8 +304,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_557_000 picoseconds.
-		Weight::from_parts(8_112_000, 0)
+		// Minimum execution time: 4_166_000 picoseconds.
+		Weight::from_parts(5_808_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -313,64 +313,63 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(142_743_000, 8610)
+		Weight::from_parts(134_291_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(72_368_000, 8610)
+		Weight::from_parts(68_583_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
-		Weight::from_parts(81_313_462, 4306)
+		Weight::from_parts(78_995_428, 4306)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(37_406_000, 4306)
+		Weight::from_parts(34_211_000, 4306)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn delegate(u: u32, ) -> Weight {
-		Weight::from_parts(195_466_916, 6196)
-			.saturating_add(Weight::from_parts(51_676_032, 0).saturating_mul(u.into()))
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
+		Weight::from_parts(211_073_434, 11210)
+			.saturating_add(Weight::from_parts(37_425_448, 0).saturating_mul(u.into()))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((11_u64).saturating_mul(u.into())))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(128_332_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(162_012_000, 8655)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
-	fn withdraw_delegation(c: u32, ) -> Weight {
-		Weight::from_parts(136_723_100, 6196)
-			.saturating_add(Weight::from_parts(30_732, 0).saturating_mul(c.into()))
+	fn withdraw_delegation(_c: u32, ) -> Weight {
+		Weight::from_parts(126_878_890, 6196)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(127_710_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(131_336_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn apply_pending_slash() -> Weight {
-		Weight::from_parts(87_311_000, 6196)
+		Weight::from_parts(87_971_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_self_per_unit() -> Weight {
-		Weight::from_parts(9_624_000, 0)
+		Weight::from_parts(8_603_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_network_ratio() -> Weight {
-		Weight::from_parts(7_491_000, 0)
+		Weight::from_parts(6_509_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_class_shares() -> Weight {
-		Weight::from_parts(8_112_000, 0)
+		Weight::from_parts(5_808_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -67,10 +67,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	fn register_oracle() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `4216`
+		//  Measured:  `4183`
 		//  Estimated: `3778`
-		// Minimum execution time: 103_274_000 picoseconds.
-		Weight::from_parts(152_137_000, 3778)
+		// Minimum execution time: 88_552_000 picoseconds.
+		Weight::from_parts(101_933_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -82,16 +82,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::KeyOwner` (r:0 w:1)
 	/// Proof: `SlaOracle::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::Commitments` (r:0 w:1)
-	/// Proof: `SlaOracle::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	fn deregister_oracle() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `3718`
 		//  Estimated: `3778`
-		// Minimum execution time: 72_508_000 picoseconds.
-		Weight::from_parts(92_789_000, 3778)
+		// Minimum execution time: 47_481_000 picoseconds.
+		Weight::from_parts(55_042_000, 3778)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:0)
 	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
@@ -101,7 +99,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Passports::Passports` (`max_values`: None, `max_size`: Some(313), added: 2788, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:1 w:1)
 	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::Commitments` (r:1 w:2)
+	/// Storage: `SlaOracle::Commitments` (r:1 w:1)
 	/// Proof: `SlaOracle::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::BeaconMix` (r:1 w:1)
 	/// Proof: `SlaOracle::BeaconMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -162,10 +160,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2230 + n * (934 ±0)`
 		//  Estimated: `9354 + n * (3316 ±0)`
-		// Minimum execution time: 441_189_000 picoseconds.
-		Weight::from_parts(480_587_000, 9354)
-			// Standard error: 3_164_641
-			.saturating_add(Weight::from_parts(333_859_422, 0).saturating_mul(n.into()))
+		// Minimum execution time: 268_100_000 picoseconds.
+		Weight::from_parts(274_119_000, 9354)
+			// Standard error: 1_907_628
+			.saturating_add(Weight::from_parts(233_493_360, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((12_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -187,22 +185,22 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `4317`
 		//  Estimated: `3837`
-		// Minimum execution time: 73_470_000 picoseconds.
-		Weight::from_parts(120_073_521, 3837)
-			// Standard error: 20_919
-			.saturating_add(Weight::from_parts(3_416_281, 0).saturating_mul(n.into()))
+		// Minimum execution time: 48_182_000 picoseconds.
+		Weight::from_parts(85_976_758, 3837)
+			// Standard error: 23_274
+			.saturating_add(Weight::from_parts(3_087_272, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `SlaOracle::ChallengePeriod` (r:1 w:0)
 	/// Proof: `SlaOracle::ChallengePeriod` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::CurrentRound` (r:1 w:1)
 	/// Proof: `SlaOracle::CurrentRound` (`max_values`: Some(1), `max_size`: Some(2352), added: 2847, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Oracles` (r:64 w:0)
+	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::OracleSet` (r:1 w:0)
 	/// Proof: `SlaOracle::OracleSet` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::BeaconMix` (r:1 w:0)
 	/// Proof: `SlaOracle::BeaconMix` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `SlaOracle::Oracles` (r:64 w:0)
-	/// Proof: `SlaOracle::Oracles` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::LastReport` (r:0 w:64)
 	/// Proof: `SlaOracle::LastReport` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[0, 64]`.
@@ -210,10 +208,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `247 + o * (159 ±0)`
 		//  Estimated: `3837 + o * (2559 ±0)`
-		// Minimum execution time: 10_466_000 picoseconds.
-		Weight::from_parts(23_007_027, 3837)
-			// Standard error: 143_814
-			.saturating_add(Weight::from_parts(9_095_037, 0).saturating_mul(o.into()))
+		// Minimum execution time: 10_576_000 picoseconds.
+		Weight::from_parts(8_242_715, 3837)
+			// Standard error: 239_887
+			.saturating_add(Weight::from_parts(10_227_893, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -228,8 +226,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `124`
 		//  Estimated: `3837`
-		// Minimum execution time: 4_226_000 picoseconds.
-		Weight::from_parts(6_319_000, 3837)
+		// Minimum execution time: 4_327_000 picoseconds.
+		Weight::from_parts(6_219_000, 3837)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
@@ -280,8 +278,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2291`
 		//  Estimated: `6196`
-		// Minimum execution time: 157_675_000 picoseconds.
-		Weight::from_parts(239_177_000, 6196)
+		// Minimum execution time: 150_915_000 picoseconds.
+		Weight::from_parts(219_908_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -290,18 +288,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn register_oracle() -> Weight {
-		Weight::from_parts(152_137_000, 3778)
+		Weight::from_parts(101_933_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deregister_oracle() -> Weight {
-		Weight::from_parts(92_789_000, 3778)
+		Weight::from_parts(55_042_000, 3778)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_reports(n: u32, ) -> Weight {
-		Weight::from_parts(480_587_000, 9354)
-			.saturating_add(Weight::from_parts(333_859_422, 0).saturating_mul(n.into()))
+		Weight::from_parts(274_119_000, 9354)
+			.saturating_add(Weight::from_parts(233_493_360, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().reads((12_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
@@ -309,13 +307,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3316).saturating_mul(n.into()))
 	}
 	fn authorize_report(n: u32, ) -> Weight {
-		Weight::from_parts(120_073_521, 3837)
-			.saturating_add(Weight::from_parts(3_416_281, 0).saturating_mul(n.into()))
+		Weight::from_parts(85_976_758, 3837)
+			.saturating_add(Weight::from_parts(3_087_272, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn on_initialize_new_round(o: u32, ) -> Weight {
-		Weight::from_parts(23_007_027, 3837)
-			.saturating_add(Weight::from_parts(9_095_037, 0).saturating_mul(o.into()))
+		Weight::from_parts(8_242_715, 3837)
+			.saturating_add(Weight::from_parts(10_227_893, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -323,11 +321,11 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2559).saturating_mul(o.into()))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(6_319_000, 3837)
+		Weight::from_parts(6_219_000, 3837)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 	fn retire_under_anomaly() -> Weight {
-		Weight::from_parts(239_177_000, 6196)
+		Weight::from_parts(219_908_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
