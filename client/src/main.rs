@@ -714,21 +714,26 @@ async fn bench(cx: &Context, args: BenchArgs) -> Result<(), Error> {
 	let batch = cx.client.sign_batch("CapacityMarket", "request_capacity", calls).await?;
 	results.push(cx.client.run_batch(batch, args.concurrency, 3).await?);
 
-	// The delegators' rewards: the node's rewards of an era that ended after they delegated,
-	// claimed into the HP's pool.
-	progress("waiting for an era's node rewards to claim into the pool");
-	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
-	loop {
+	// The delegators' rewards: the node's rewards claimed into the HP's pool. A delegation made
+	// in era `d` earns from the credits of era `d + 2` on (SPEC §3.9), and a node's rewards can
+	// be claimed once per era (when an era ends): the third successful claim is made in era
+	// `d + 2` or later.
+	progress("waiting for node rewards the delegations earn, to claim into the pool");
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
+	let mut claimed = 0;
+	while claimed < 3 {
 		let claim = tx.cluster_rewards().claim_node_rewards(args.node);
 		match cx.client.submit(&claim, funder, Wait::InBlock, |_| {}).await {
-			Ok(_) => break,
+			Ok(_) => claimed += 1,
 			Err(Error::Dispatch { ref error, .. }) if error == "NothingToClaim" => {},
 			Err(e) => return Err(e),
 		}
 		if std::time::Instant::now() > deadline {
-			return Err(Error::Other("no node rewards to claim within 300 s".into()));
+			return Err(Error::Other("no node rewards to claim within 900 s".into()));
 		}
-		tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+		if claimed < 3 {
+			tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+		}
 	}
 	progress("reward claims");
 	let calls = (0..n)
