@@ -20,7 +20,7 @@ command -v cargo-fuzz > /dev/null || cargo install cargo-fuzz --locked --version
 cd fuzz
 # The runtime's wasm is not needed natively; -s none: safe Rust, no AddressSanitizer slowdown.
 export SKIP_WASM_BUILD=1
-FUZZ=(cargo "+$NIGHTLY" fuzz run runtime -s none --target-dir "$CARGO_TARGET_DIR/fuzz")
+FUZZ=(cargo "+$NIGHTLY" fuzz run runtime -s none --no-trace-compares --target-dir "$CARGO_TARGET_DIR/fuzz")
 if [ "${1:-}" = replay ]; then
 	exec "${FUZZ[@]}" "$2"
 fi

@@ -1549,11 +1549,14 @@ impl<T: Config> Pallet<T> {
 		use icn_primitives::passport::PassportInspect;
 		let mut free: BTreeMap<(ClusterId, HardwareClass), u64> = BTreeMap::new();
 		let mut candidates = 0usize;
-		for (id, n) in Nodes::<T>::iter() {
+		// Read once: the fuzzer runs this after every step, and each pass over a map is a
+		// trie walk.
+		let nodes: BTreeMap<NodeId, _> = Nodes::<T>::iter().collect();
+		for (&id, n) in &nodes {
 			ensure!(n.leased <= n.capacity, "a node leases more than its capacity");
 			if n.status == NodeStatus::Retired {
 				ensure!(
-					ForceRetired::<T>::contains_key(id) && Self::has_leases(id, &n),
+					ForceRetired::<T>::contains_key(id) && Self::has_leases(id, n),
 					"a retired node is kept only while its leases run out"
 				);
 				ensure!(T::Passports::use_of(n.passport).is_none(), "a retired node's passport");
@@ -1587,7 +1590,7 @@ impl<T: Config> Pallet<T> {
 					.per_era()
 					.saturating_mul(Balance::from(lease.end.saturating_sub(lease.settled_to))),
 			);
-			ensure!(Nodes::<T>::contains_key(lease.node), "a lease's node does not exist");
+			ensure!(nodes.contains_key(&lease.node), "a lease's node does not exist");
 			ensure!(LeasesBySp::<T>::contains_key(&lease.sp, id), "a lease is missing for its SP");
 			ensure!(
 				LeasesByNode::<T>::contains_key(lease.node, id),
@@ -1599,11 +1602,8 @@ impl<T: Config> Pallet<T> {
 				*entry = entry.saturating_add(lease.units);
 			}
 		}
-		for (id, n) in Nodes::<T>::iter() {
-			ensure!(
-				leased.get(&id).copied().unwrap_or(0) == n.leased,
-				"leased differs from leases"
-			);
+		for (id, n) in &nodes {
+			ensure!(leased.get(id).copied().unwrap_or(0) == n.leased, "leased differs from leases");
 		}
 		// SPEC §9: the escrow held for every SP with open leases is exactly what they can still
 		// pay, `Σ units × price × (end − settled_to)`.
@@ -1633,7 +1633,7 @@ impl<T: Config> Pallet<T> {
 		}
 		for (id, _) in ForceRetired::<T>::iter() {
 			ensure!(
-				Nodes::<T>::get(id).is_some_and(|n| n.status == NodeStatus::Retired),
+				nodes.get(&id).is_some_and(|n| n.status == NodeStatus::Retired),
 				"a force-retirement of a node that is gone or live"
 			);
 		}
@@ -1643,19 +1643,20 @@ impl<T: Config> Pallet<T> {
 		// SPEC §5.8: a plot root backs one live node, and every live node with a plot is listed.
 		for (root, id) in PlotRoots::<T>::iter() {
 			ensure!(
-				Nodes::<T>::get(id)
+				nodes
+					.get(&id)
 					.is_some_and(|n| n.status != NodeStatus::Retired && n.proof_root == root),
 				"a plot root of a node that is gone or re-plotted"
 			);
 		}
-		for (id, n) in Nodes::<T>::iter() {
+		for (&id, n) in &nodes {
 			if n.status != NodeStatus::Retired && n.plot.check_shape().is_ok() {
 				ensure!(PlotRoots::<T>::get(n.proof_root) == Some(id), "a plot root is not listed");
 			}
 		}
 		for (id, _) in PlotShortSince::<T>::iter() {
 			ensure!(
-				Nodes::<T>::get(id).is_some_and(|n| n.status != NodeStatus::Retired),
+				nodes.get(&id).is_some_and(|n| n.status != NodeStatus::Retired),
 				"a re-plot grace of a node that is gone"
 			);
 		}

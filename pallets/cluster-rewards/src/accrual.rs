@@ -124,12 +124,8 @@ pub struct EraRate {
 impl Pot {
 	/// A member's weight goes from `old` to `new` with `left` blocks of the era to go.
 	pub fn reweigh(&mut self, old: u128, new: u128, left: u32) {
-		let left = u128::from(left);
 		self.total = self.total.saturating_sub(old).saturating_add(new);
-		self.era_time = self
-			.era_time
-			.saturating_sub(old.saturating_mul(left))
-			.saturating_add(new.saturating_mul(left));
+		self.era_time = retime(self.era_time, old, new, left);
 	}
 
 	/// Starts an era in which no weight has changed yet: every weight counts `length` blocks.
@@ -198,13 +194,18 @@ impl Stake {
 
 	/// Its weight becomes `new` with `left` blocks of the era to go.
 	pub fn reweigh(&mut self, new: u128, left: u32) {
-		let left = u128::from(left);
-		self.era_time = self
-			.era_time
-			.saturating_sub(self.weight.saturating_mul(left))
-			.saturating_add(new.saturating_mul(left));
+		self.era_time = retime(self.era_time, self.weight, new, left);
 		self.weight = new;
 	}
+}
+
+/// `era_time` (weight × blocks this era) after a weight goes from `old` to `new` with `left`
+/// blocks of the era to go: the old weight no longer counts them, the new one does.
+pub fn retime(era_time: u128, old: u128, new: u128, left: u32) -> u128 {
+	let left = u128::from(left);
+	era_time
+		.saturating_sub(old.saturating_mul(left))
+		.saturating_add(new.saturating_mul(left))
 }
 
 #[cfg(test)]

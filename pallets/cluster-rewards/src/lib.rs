@@ -187,12 +187,8 @@ impl GroupState {
 
 	/// Units go from `old` to `new` with `left` blocks of the era to go.
 	pub fn reweigh_units(&mut self, old: u64, new: u64, left: u32) {
-		let left = u128::from(left);
 		self.units = self.units.saturating_sub(old).saturating_add(new);
-		self.unit_time = self
-			.unit_time
-			.saturating_sub(u128::from(old).saturating_mul(left))
-			.saturating_add(u128::from(new).saturating_mul(left));
+		self.unit_time = accrual::retime(self.unit_time, old.into(), new.into(), left);
 	}
 }
 

@@ -168,6 +168,32 @@ pub mod v4 {
 		pub held: bool,
 	}
 
+	impl<AccountId> NodeShareV3<AccountId> {
+		/// What the share was owed under version 3: its pending rewards and what its weight
+		/// earned since it was last paid, at its group's accumulator (its own if the group is
+		/// gone). The migration keeps exactly this as the new share's `pending`.
+		pub fn owed(
+			&self,
+			groups: &alloc::collections::btree_map::BTreeMap<
+				(ClusterId, HardwareClass),
+				GroupStateV3,
+			>,
+		) -> Balance {
+			let per_weight = groups
+				.get(&(self.cluster, self.class))
+				.map(|g| g.reward_per_weight)
+				.unwrap_or(self.paid_per_weight);
+			let earned = multiply_by_rational_with_rounding(
+				self.weight,
+				per_weight.saturating_sub(self.paid_per_weight),
+				ACCUMULATOR_SCALE,
+				Rounding::Down,
+			)
+			.unwrap_or(0);
+			self.pending.saturating_add(earned)
+		}
+	}
+
 	/// Storage versions 2 and 3's group states.
 	#[storage_alias]
 	pub type Groups<T: Config> =
@@ -195,17 +221,7 @@ pub mod v4 {
 			let mut shares = 0u64;
 			crate::Shares::<T>::translate::<NodeShareV3<T::AccountId>, _>(|_, old| {
 				shares = shares.saturating_add(1);
-				let per_weight = old_groups
-					.get(&(old.cluster, old.class))
-					.map(|g| g.reward_per_weight)
-					.unwrap_or(old.paid_per_weight);
-				let earned = multiply_by_rational_with_rounding(
-					old.weight,
-					per_weight.saturating_sub(old.paid_per_weight),
-					ACCUMULATOR_SCALE,
-					Rounding::Down,
-				)
-				.unwrap_or(0);
+				let owed = old.owed(&old_groups);
 				let stake = Stake {
 					weight: old.weight,
 					era_time: old.weight.saturating_mul(span),
@@ -220,7 +236,7 @@ pub mod v4 {
 					units: old.capacity,
 					subsidy: stake,
 					usage: stake,
-					pending: old.pending.saturating_add(earned),
+					pending: owed,
 					held: old.held,
 				})
 			});
@@ -269,23 +285,7 @@ pub mod v4 {
 		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
 			let groups: alloc::collections::btree_map::BTreeMap<_, _> =
 				Groups::<T>::iter().collect();
-			let owed: Balance = Shares::<T>::iter()
-				.map(|(_, s)| {
-					let per_weight = groups
-						.get(&(s.cluster, s.class))
-						.map(|g| g.reward_per_weight)
-						.unwrap_or(s.paid_per_weight);
-					s.pending.saturating_add(
-						multiply_by_rational_with_rounding(
-							s.weight,
-							per_weight.saturating_sub(s.paid_per_weight),
-							ACCUMULATOR_SCALE,
-							Rounding::Down,
-						)
-						.unwrap_or(0),
-					)
-				})
-				.sum();
+			let owed: Balance = Shares::<T>::iter().map(|(_, s)| s.owed(&groups)).sum();
 			Ok((owed, Forfeited::<T>::get()).encode())
 		}
 

@@ -1629,10 +1629,14 @@ impl<T: Config> Pallet<T> {
 			pot.saturating_sub(T::Currency::minimum_balance()) >= owed,
 			"rewards pot holds less than what is owed"
 		);
+		// One pass over the commitments (the fuzzer runs this after every step).
+		let mut committed: BTreeMap<HardwareClass, u64> = BTreeMap::new();
+		for (_, class, capacity) in Committed::<T>::iter() {
+			let sum = committed.entry(class).or_default();
+			*sum = sum.saturating_add(capacity);
+		}
 		for class in HardwareClass::ALL {
-			let sum = Committed::<T>::iter()
-				.filter(|(_, c, _)| *c == class)
-				.fold(0u64, |s, (_, _, v)| s.saturating_add(v));
+			let sum = committed.get(&class).copied().unwrap_or_default();
 			ensure!(sum == NetworkCapacity::<T>::get(class), "network capacity differs");
 		}
 		Ok(())
