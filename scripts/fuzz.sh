@@ -4,6 +4,7 @@
 # fuzz/artifacts/runtime/; `scripts/fuzz.sh replay <file>` replays one.
 #
 #   scripts/fuzz.sh [seconds]          # default 600
+#   JOBS=2 scripts/fuzz.sh [seconds]   # libFuzzer's fork mode: 2 fuzzing processes (both cores)
 #   scripts/fuzz.sh replay <artifact>
 #
 # The fuzz build is its own workspace (nightly, coverage instrumentation, the runtime with
@@ -26,5 +27,7 @@ if [ "${1:-}" = replay ]; then
 fi
 BUDGET="${1:-600}"
 mkdir -p corpus/runtime
+FORK=()
+if [ -n "${JOBS:-}" ]; then FORK=(-fork="$JOBS"); fi
 "${FUZZ[@]}" corpus/runtime -- -max_total_time="$BUDGET" -max_len=2048 -len_control=0 -rss_limit_mb=4096 \
-	-print_final_stats=1
+	-print_final_stats=1 "${FORK[@]}"

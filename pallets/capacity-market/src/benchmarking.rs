@@ -289,6 +289,33 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The commonest request, measured rather than extrapolated: one node allocated, nothing
+	/// passed over or skipped — `request_capacity(0, 1, 0)`. The CLI varies each component of
+	/// `request_capacity` with the others at their maximum, so that fit's intercept is an
+	/// extrapolation from the heavy end; the call charges this measured point plus the fit's
+	/// slopes for what it did beyond it.
+	#[benchmark]
+	fn request_capacity_one_node() -> Result<(), BenchmarkError> {
+		let (cluster, last) = request_setup::<T>(0, 1, 0)?;
+		let sp = sp::<T>();
+
+		#[extrinsic_call]
+		request_capacity(
+			RawOrigin::Signed(sp),
+			cluster,
+			HardwareClass::Storage,
+			CAPACITY,
+			request_duration::<T>(),
+			PRICE.saturating_mul(10),
+			preferences(),
+			false,
+		);
+
+		assert_eq!(NextIds::<T>::get().lease, 1);
+		assert!(!Candidates::<T>::contains_key((cluster, HardwareClass::Storage), last));
+		Ok(())
+	}
+
 	/// The worst-case request (`MaxCandidates` considered, `MaxAllocations` allocated) in a
 	/// cluster of `n` nodes, to show its cost does not grow with the cluster (SPEC §4.6;
 	/// `docs/performance.md`). Not part of `weights.rs`: `scripts/benchmark-scale.sh` runs it at

@@ -981,7 +981,7 @@ pub mod pallet {
 			let allocations = quote.allocations.len() as u32;
 			let passed_over = read.considered.saturating_sub(allocations);
 			let unwritten = allocations.saturating_sub(reindexed);
-			let weight = T::WeightInfo::request_capacity(passed_over, allocations, read.skipped)
+			let weight = Self::request_weight(passed_over, allocations, read.skipped)
 				.saturating_sub(T::DbWeight::get().writes(u64::from(unwritten)));
 			Ok(Some(weight).into())
 		}
@@ -1239,6 +1239,22 @@ impl<T: Config> Pallet<T> {
 	/// (A renewal settled before the lease it renews frees the capacity while that lease still
 	/// holds the SP's escrow; the node must stay until it is settled, or the escrow would be
 	/// trapped, SPEC §4.10.)
+	/// What a request that passed over `e` candidates, allocated `a` nodes and skipped `s`
+	/// index entries is charged: the measured one-node request plus the fitted slopes of
+	/// `request_capacity(e, a, s)` for what it did beyond it, at most the worst case charged
+	/// before dispatch. (The fit's own intercept is extrapolated from samples whose other
+	/// components are at their maximum; the one-node point is measured.)
+	pub fn request_weight(e: u32, a: u32, s: u32) -> Weight {
+		let fitted = T::WeightInfo::request_capacity(e, a, s);
+		let beyond = fitted.saturating_sub(T::WeightInfo::request_capacity(0, 1, 0));
+		let worst = T::WeightInfo::request_capacity(
+			T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()),
+			T::MaxAllocations::get(),
+			T::MaxSkipped::get(),
+		);
+		T::WeightInfo::request_capacity_one_node().saturating_add(beyond).min(worst)
+	}
+
 	fn has_leases(node: NodeId, n: &NodeOf<T>) -> bool {
 		n.leased > 0 || LeasesByNode::<T>::iter_key_prefix(node).next().is_some()
 	}

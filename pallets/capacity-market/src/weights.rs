@@ -53,6 +53,7 @@ pub trait WeightInfo {
 	fn extend_commitment() -> Weight;
 	fn exit_node() -> Weight;
 	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight;
+	fn request_capacity_one_node() -> Weight;
 	fn settle_lease() -> Weight;
 	fn cancel_lease() -> Weight;
 	fn renew_lease() -> Weight;
@@ -69,8 +70,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `89`
 		//  Estimated: `1489`
-		// Minimum execution time: 9_093_000 picoseconds.
-		Weight::from_parts(13_109_000, 1489)
+		// Minimum execution time: 8_612_000 picoseconds.
+		Weight::from_parts(13_780_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -106,8 +107,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `826`
 		//  Estimated: `8610`
-		// Minimum execution time: 66_068_000 picoseconds.
-		Weight::from_parts(99_719_000, 8610)
+		// Minimum execution time: 60_771_000 picoseconds.
+		Weight::from_parts(86_730_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -119,8 +120,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `670`
 		//  Estimated: `4026`
-		// Minimum execution time: 14_331_000 picoseconds.
-		Weight::from_parts(24_476_000, 4026)
+		// Minimum execution time: 14_702_000 picoseconds.
+		Weight::from_parts(25_278_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -146,8 +147,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1408`
 		//  Estimated: `6052`
-		// Minimum execution time: 50_015_000 picoseconds.
-		Weight::from_parts(59_679_000, 6052)
+		// Minimum execution time: 48_022_000 picoseconds.
+		Weight::from_parts(58_127_000, 6052)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -185,8 +186,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1829`
 		//  Estimated: `8610`
-		// Minimum execution time: 68_722_000 picoseconds.
-		Weight::from_parts(108_192_000, 8610)
+		// Minimum execution time: 71_406_000 picoseconds.
+		Weight::from_parts(82_554_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -210,8 +211,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1331`
 		//  Estimated: `4026`
-		// Minimum execution time: 38_337_000 picoseconds.
-		Weight::from_parts(44_537_000, 4026)
+		// Minimum execution time: 36_835_000 picoseconds.
+		Weight::from_parts(47_431_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -261,8 +262,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2458`
 		//  Estimated: `6196`
-		// Minimum execution time: 123_194_000 picoseconds.
-		Weight::from_parts(135_762_000, 6196)
+		// Minimum execution time: 124_085_000 picoseconds.
+		Weight::from_parts(201_501_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -309,14 +310,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1309 + a * (611 ±0) + e * (611 ±0) + s * (668 ±0)`
 		//  Estimated: `3665 + a * (7620 ±0) + e * (7620 ±0) + s * (7620 ±0)`
-		// Minimum execution time: 2_074_846_000 picoseconds.
-		Weight::from_parts(779_109_320, 3665)
-			// Standard error: 1_551_499
-			.saturating_add(Weight::from_parts(22_814_046, 0).saturating_mul(e.into()))
-			// Standard error: 4_983_460
-			.saturating_add(Weight::from_parts(31_846_854, 0).saturating_mul(a.into()))
-			// Standard error: 583_940
-			.saturating_add(Weight::from_parts(29_862_462, 0).saturating_mul(s.into()))
+		// Minimum execution time: 2_435_184_000 picoseconds.
+		Weight::from_parts(67_808_143, 3665)
+			// Standard error: 3_583_142
+			.saturating_add(Weight::from_parts(21_908_611, 0).saturating_mul(e.into()))
+			// Standard error: 11_509_151
+			.saturating_add(Weight::from_parts(84_798_566, 0).saturating_mul(a.into()))
+			// Standard error: 1_348_593
+			.saturating_add(Weight::from_parts(38_718_957, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(a.into())))
@@ -326,6 +327,51 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(a.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(s.into()))
+	}
+	/// Storage: `CapacityMarket::Clusters` (r:1 w:0)
+	/// Proof: `CapacityMarket::Clusters` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
+	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::Candidates` (r:2 w:1)
+	/// Proof: `CapacityMarket::Candidates` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::Nodes` (r:1 w:1)
+	/// Proof: `CapacityMarket::Nodes` (`max_values`: None, `max_size`: Some(561), added: 3036, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Hps` (r:1 w:0)
+	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
+	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Committed` (r:3 w:0)
+	/// Proof: `Collateral::Committed` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::NetworkCapacity` (r:1 w:0)
+	/// Proof: `Collateral::NetworkCapacity` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::SelfPerUnit` (r:1 w:0)
+	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
+	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::UncoveredSince` (r:1 w:0)
+	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `SlaOracle::Records` (r:1 w:0)
+	/// Proof: `SlaOracle::Records` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::NextIds` (r:1 w:1)
+	/// Proof: `CapacityMarket::NextIds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::FreeCapacity` (r:1 w:1)
+	/// Proof: `CapacityMarket::FreeCapacity` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::LeasesByNode` (r:0 w:1)
+	/// Proof: `CapacityMarket::LeasesByNode` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::LeasesBySp` (r:0 w:1)
+	/// Proof: `CapacityMarket::LeasesBySp` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `CapacityMarket::Leases` (r:0 w:1)
+	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	fn request_capacity_one_node() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `1376`
+		//  Estimated: `8610`
+		// Minimum execution time: 149_563_000 picoseconds.
+		Weight::from_parts(219_388_000, 8610)
+			.saturating_add(T::DbWeight::get().reads(18_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `CapacityMarket::Leases` (r:1 w:1)
 	/// Proof: `CapacityMarket::Leases` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
@@ -351,8 +397,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1280`
 		//  Estimated: `4026`
-		// Minimum execution time: 100_680_000 picoseconds.
-		Weight::from_parts(115_743_000, 4026)
+		// Minimum execution time: 111_827_000 picoseconds.
+		Weight::from_parts(133_590_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -366,8 +412,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `604`
 		//  Estimated: `3586`
-		// Minimum execution time: 45_818_000 picoseconds.
-		Weight::from_parts(50_435_000, 3586)
+		// Minimum execution time: 45_407_000 picoseconds.
+		Weight::from_parts(55_413_000, 3586)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -387,8 +433,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1011`
 		//  Estimated: `4026`
-		// Minimum execution time: 94_972_000 picoseconds.
-		Weight::from_parts(108_081_000, 4026)
+		// Minimum execution time: 97_366_000 picoseconds.
+		Weight::from_parts(104_086_000, 4026)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -397,45 +443,45 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn create_cluster() -> Weight {
-		Weight::from_parts(13_109_000, 1489)
+		Weight::from_parts(13_780_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_node() -> Weight {
-		Weight::from_parts(99_719_000, 8610)
+		Weight::from_parts(86_730_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(24_476_000, 4026)
+		Weight::from_parts(25_278_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_endpoint() -> Weight {
-		Weight::from_parts(59_679_000, 6052)
+		Weight::from_parts(58_127_000, 6052)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn add_capacity() -> Weight {
-		Weight::from_parts(108_192_000, 8610)
+		Weight::from_parts(82_554_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn extend_commitment() -> Weight {
-		Weight::from_parts(44_537_000, 4026)
+		Weight::from_parts(47_431_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn exit_node() -> Weight {
-		Weight::from_parts(135_762_000, 6196)
+		Weight::from_parts(201_501_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn request_capacity(e: u32, a: u32, s: u32, ) -> Weight {
-		Weight::from_parts(779_109_320, 3665)
-			.saturating_add(Weight::from_parts(22_814_046, 0).saturating_mul(e.into()))
-			.saturating_add(Weight::from_parts(31_846_854, 0).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(29_862_462, 0).saturating_mul(s.into()))
+		Weight::from_parts(67_808_143, 3665)
+			.saturating_add(Weight::from_parts(21_908_611, 0).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(84_798_566, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(38_718_957, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(a.into())))
@@ -446,18 +492,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(e.into()))
 			.saturating_add(Weight::from_parts(0, 7620).saturating_mul(s.into()))
 	}
+	fn request_capacity_one_node() -> Weight {
+		Weight::from_parts(219_388_000, 8610)
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
 	fn settle_lease() -> Weight {
-		Weight::from_parts(115_743_000, 4026)
+		Weight::from_parts(133_590_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_lease() -> Weight {
-		Weight::from_parts(50_435_000, 3586)
+		Weight::from_parts(55_413_000, 3586)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn renew_lease() -> Weight {
-		Weight::from_parts(108_081_000, 4026)
+		Weight::from_parts(104_086_000, 4026)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

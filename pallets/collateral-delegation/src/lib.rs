@@ -248,6 +248,24 @@ pub struct WarmingShares {
 /// most two eras (the one before and the one in progress), since settling merges older ones.
 pub type WarmingEntries = BoundedVec<(EraIndex, Balance), ConstU32<2>>;
 
+/// What settling a delegation did to the warm-up's bookkeeping (SPEC §3.9), for refunds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Settled {
+	/// A pool bucket was due: it was removed and its activation written.
+	pub activated: bool,
+	/// The delegation's own warming shares began to earn: their activation was updated.
+	pub matured: bool,
+}
+
+impl Settled {
+	/// Writes of the worst case (benchmarked: one bucket due, the delegation's shares in it
+	/// maturing, both touching the same activation) this settlement did not make: the due
+	/// bucket's removal unless one was due, and the activation unless either touched it.
+	pub fn unwritten(self) -> u64 {
+		u64::from(!self.activated).saturating_add(u64::from(!self.activated && !self.matured))
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -704,7 +722,9 @@ pub mod pallet {
 		/// the caller's account) for pool shares. A new delegation must be at least
 		/// `MinDelegation`.
 		/// Charged for the worst case, refunded to the covered case when `hp` was covered (its
-		/// collateral requirement is then not computed).
+		/// collateral requirement is then not computed), and by the writes of the warm-up's
+		/// bookkeeping it did not make ([`Settled::unwritten`]: a first delegation to an HP
+		/// with no bucket due writes neither the due bucket nor an activation).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::delegate(1))]
 		pub fn delegate(
@@ -733,7 +753,7 @@ pub mod pallet {
 				},
 			};
 			Self::realize_pending_slash(&hp, &who, &mut ledger.pool, &mut delegation);
-			Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
+			let settled = Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
 			let pool = &mut ledger.pool;
 			let shares = if pool.shares.is_zero() {
 				amount
@@ -762,7 +782,11 @@ pub mod pallet {
 				shares,
 			});
 			let uncovered = Self::refresh_coverage(&hp, &ledger);
-			Ok(Some(T::WeightInfo::delegate(u32::from(uncovered))).into())
+			Ok(Some(
+				T::WeightInfo::delegate(u32::from(uncovered))
+					.saturating_sub(T::DbWeight::get().writes(settled.unwritten())),
+			)
+			.into())
 		}
 
 		/// Starts undelegating `amount` of the caller's active delegation to `hp`: its shares move
@@ -1238,12 +1262,13 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		pool: &Pool,
 		delegation: &mut DelegationOf<T>,
-	) -> DispatchResult {
-		Self::activate(hp, pool);
+	) -> Result<Settled, DispatchError> {
+		let activated = Self::activate(hp, pool);
 		let (earned, matured) = Self::delegation_earned(hp, who, pool, delegation)?;
 		delegation.rewards =
 			delegation.rewards.checked_add(earned).ok_or(ArithmeticError::Overflow)?;
 		delegation.reward_per_share_paid = pool.reward_per_share;
+		let settled = Settled { activated, matured: !matured.is_empty() };
 		if !matured.is_empty() {
 			DelegationWarming::<T>::mutate_exists(hp, who, |entry| {
 				if let Some(entries) = entry {
@@ -1263,7 +1288,7 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 		}
-		Ok(())
+		Ok(settled)
 	}
 
 	/// Shares of `hp`'s pool that do not earn yet. At most three buckets.
@@ -1276,15 +1301,18 @@ impl<T: Config> Pallet<T> {
 	/// Turns `hp`'s buckets whose shares earn now into activations: they earn from `pool`'s
 	/// reward per share now (called before every credit and settlement, so no credit after they
 	/// may earn passes them by). At most three buckets.
-	fn activate(hp: &T::AccountId, pool: &Pool) {
+	/// Returns whether a bucket was due.
+	fn activate(hp: &T::AccountId, pool: &Pool) -> bool {
 		let due: alloc::vec::Vec<(EraIndex, WarmingShares)> =
 			Warming::<T>::iter_prefix(hp).filter(|(era, _)| Self::earns(*era)).collect();
+		let activated = !due.is_empty();
 		for (era, bucket) in due {
 			Warming::<T>::remove(hp, era);
 			if bucket.delegations > 0 {
 				Activations::<T>::insert(hp, era, (pool.reward_per_share, bucket.delegations));
 			}
 		}
+		activated
 	}
 
 	/// `shares` were just delegated by `who` to `hp` (after its settlement, so its entries are of

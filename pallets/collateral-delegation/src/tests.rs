@@ -281,6 +281,30 @@ fn delegate_holds_on_the_delegators_account_for_shares() {
 }
 
 #[test]
+fn settling_reports_the_warm_up_writes_it_made_for_the_refund() {
+	use crate::Settled;
+	test(|| {
+		let settled = |activated, matured| Settled { activated, matured };
+		// The benchmarked worst case writes the due bucket and one activation.
+		assert_eq!(settled(false, false).unwritten(), 2);
+		assert_eq!(settled(false, true).unwritten(), 1);
+		assert_eq!(settled(true, false).unwritten(), 0);
+		assert_eq!(settled(true, true).unwritten(), 0);
+		assert_ok!(Collateral::bond(origin(HP), 1_000));
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 500));
+		let settle = |who: u64| {
+			let mut d = Delegations::<Test>::get(HP, who).expect("delegated");
+			Collateral::settle_rewards(&HP, &who, &ledger(HP).pool, &mut d).expect("settles")
+		};
+		// In the era it was delegated in: no bucket is due, nothing matures.
+		assert_eq!(settle(DAVE), settled(false, false));
+		// Two eras on, its bucket is due and its shares begin to earn.
+		go_to_era(2);
+		assert_eq!(settle(DAVE), settled(true, true));
+	});
+}
+
+#[test]
 fn delegating_to_a_covered_hp_is_refunded_the_coverage_computation() {
 	use crate::weights::WeightInfo;
 	use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;

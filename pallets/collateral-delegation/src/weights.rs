@@ -84,8 +84,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `885`
 		//  Estimated: `8610`
-		// Minimum execution time: 87_480_000 picoseconds.
-		Weight::from_parts(134_291_000, 8610)
+		// Minimum execution time: 86_439_000 picoseconds.
+		Weight::from_parts(93_970_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1255`
 		//  Estimated: `8610`
-		// Minimum execution time: 44_697_000 picoseconds.
-		Weight::from_parts(68_583_000, 8610)
+		// Minimum execution time: 42_403_000 picoseconds.
+		Weight::from_parts(48_623_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,8 +131,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `576 + c * (20 ±0)`
 		//  Estimated: `4306`
-		// Minimum execution time: 50_595_000 picoseconds.
-		Weight::from_parts(78_995_428, 4306)
+		// Minimum execution time: 46_499_000 picoseconds.
+		Weight::from_parts(61_583_883, 4306)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -146,8 +146,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `472`
 		//  Estimated: `4306`
-		// Minimum execution time: 21_312_000 picoseconds.
-		Weight::from_parts(34_211_000, 4306)
+		// Minimum execution time: 20_922_000 picoseconds.
+		Weight::from_parts(24_006_000, 4306)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -184,10 +184,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1307 + u * (269 ±0)`
 		//  Estimated: `11210 + u * (4305 ±0)`
-		// Minimum execution time: 135_312_000 picoseconds.
-		Weight::from_parts(211_073_434, 11210)
-			// Standard error: 896_127
-			.saturating_add(Weight::from_parts(37_425_448, 0).saturating_mul(u.into()))
+		// Minimum execution time: 134_451_000 picoseconds.
+		Weight::from_parts(155_630_605, 11210)
+			// Standard error: 758_560
+			.saturating_add(Weight::from_parts(38_251_346, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -213,8 +213,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1927`
 		//  Estimated: `8655`
-		// Minimum execution time: 100_601_000 picoseconds.
-		Weight::from_parts(162_012_000, 8655)
+		// Minimum execution time: 99_478_000 picoseconds.
+		Weight::from_parts(112_879_000, 8655)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -229,12 +229,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
-	fn withdraw_delegation(_c: u32, ) -> Weight {
+	fn withdraw_delegation(c: u32, ) -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `982 + c * (20 ±0)`
 		//  Estimated: `6196`
-		// Minimum execution time: 91_827_000 picoseconds.
-		Weight::from_parts(126_878_890, 6196)
+		// Minimum execution time: 87_601_000 picoseconds.
+		Weight::from_parts(100_857_461, 6196)
+			// Standard error: 14_093
+			.saturating_add(Weight::from_parts(19_714, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -256,8 +258,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1152`
 		//  Estimated: `6196`
-		// Minimum execution time: 82_443_000 picoseconds.
-		Weight::from_parts(131_336_000, 6196)
+		// Minimum execution time: 84_616_000 picoseconds.
+		Weight::from_parts(107_420_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -273,8 +275,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `926`
 		//  Estimated: `6196`
-		// Minimum execution time: 56_204_000 picoseconds.
-		Weight::from_parts(87_971_000, 6196)
+		// Minimum execution time: 53_720_000 picoseconds.
+		Weight::from_parts(76_605_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -284,8 +286,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_128_000 picoseconds.
-		Weight::from_parts(8_603_000, 0)
+		// Minimum execution time: 5_268_000 picoseconds.
+		Weight::from_parts(8_032_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::NetworkRatio` (r:0 w:1)
@@ -294,8 +296,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_146_000 picoseconds.
-		Weight::from_parts(6_509_000, 0)
+		// Minimum execution time: 4_447_000 picoseconds.
+		Weight::from_parts(6_930_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::ClassShareOf` (r:0 w:1)
@@ -304,8 +306,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_166_000 picoseconds.
-		Weight::from_parts(5_808_000, 0)
+		// Minimum execution time: 4_226_000 picoseconds.
+		Weight::from_parts(9_153_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -313,63 +315,64 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(134_291_000, 8610)
+		Weight::from_parts(93_970_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(68_583_000, 8610)
+		Weight::from_parts(48_623_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
-		Weight::from_parts(78_995_428, 4306)
+		Weight::from_parts(61_583_883, 4306)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(34_211_000, 4306)
+		Weight::from_parts(24_006_000, 4306)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn delegate(u: u32, ) -> Weight {
-		Weight::from_parts(211_073_434, 11210)
-			.saturating_add(Weight::from_parts(37_425_448, 0).saturating_mul(u.into()))
+		Weight::from_parts(155_630_605, 11210)
+			.saturating_add(Weight::from_parts(38_251_346, 0).saturating_mul(u.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((11_u64).saturating_mul(u.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(162_012_000, 8655)
+		Weight::from_parts(112_879_000, 8655)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
-	fn withdraw_delegation(_c: u32, ) -> Weight {
-		Weight::from_parts(126_878_890, 6196)
+	fn withdraw_delegation(c: u32, ) -> Weight {
+		Weight::from_parts(100_857_461, 6196)
+			.saturating_add(Weight::from_parts(19_714, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(131_336_000, 6196)
+		Weight::from_parts(107_420_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn apply_pending_slash() -> Weight {
-		Weight::from_parts(87_971_000, 6196)
+		Weight::from_parts(76_605_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_self_per_unit() -> Weight {
-		Weight::from_parts(8_603_000, 0)
+		Weight::from_parts(8_032_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_network_ratio() -> Weight {
-		Weight::from_parts(6_509_000, 0)
+		Weight::from_parts(6_930_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_class_shares() -> Weight {
-		Weight::from_parts(5_808_000, 0)
+		Weight::from_parts(9_153_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
