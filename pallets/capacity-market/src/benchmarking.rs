@@ -257,9 +257,10 @@ mod benchmarks {
 	/// `a` nodes allocated and `e` more candidates considered but not allocated: the cluster has
 	/// exactly `a + e` nodes, the extra ones priced above the allocated ones (under the request's
 	/// maximum), so they rank lower. Every allocated node is filled, so each leaves the
-	/// candidate index: the worst case, which the call is charged up front. Both components
-	/// start where a real request can (one node, nothing else considered), so the base weight
-	/// is measured, not extrapolated, and neither component's samples carry the other's cost.
+	/// candidate index: the worst case, which the call is charged up front. The components
+	/// start where a real request can (one node, nothing else considered), but the CLI varies
+	/// each with the others at their maximum, so the fitted intercept is still extrapolated:
+	/// the call charges `request_capacity_one_node` for that point and this fit's slopes.
 	#[benchmark]
 	fn request_capacity(
 		e: Linear<0, { T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()) }>,

@@ -1235,10 +1235,6 @@ impl<T: Config> Pallet<T> {
 		Ok(n)
 	}
 
-	/// Whether `node` still has a lease: capacity leased, or a lease not yet settled to its end.
-	/// (A renewal settled before the lease it renews frees the capacity while that lease still
-	/// holds the SP's escrow; the node must stay until it is settled, or the escrow would be
-	/// trapped, SPEC §4.10.)
 	/// What a request that passed over `e` candidates, allocated `a` nodes and skipped `s`
 	/// index entries is charged: the measured one-node request plus the fitted slopes of
 	/// `request_capacity(e, a, s)` for what it did beyond it, at most the worst case charged
@@ -1255,6 +1251,10 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::request_capacity_one_node().saturating_add(beyond).min(worst)
 	}
 
+	/// Whether `node` still has a lease: capacity leased, or a lease not yet settled to its end.
+	/// (A renewal settled before the lease it renews frees the capacity while that lease still
+	/// holds the SP's escrow; the node must stay until it is settled, or the escrow would be
+	/// trapped, SPEC §4.10.)
 	fn has_leases(node: NodeId, n: &NodeOf<T>) -> bool {
 		n.leased > 0 || LeasesByNode::<T>::iter_key_prefix(node).next().is_some()
 	}
