@@ -703,10 +703,14 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		// that write is refunded.
 		let unwritten = <Test as polkadot_sdk::frame_system::Config>::DbWeight::get().writes(1);
 		assert!(unwritten.ref_time() > 0);
-		assert_eq!(
-			post.actual_weight,
-			Some(<() as WeightInfo>::request_capacity(2, 1, 0).saturating_sub(unwritten))
-		);
+		// Charged the measured one-node request plus the fit's slopes for the two candidates
+		// passed over (`Pallet::request_weight`), less that write.
+		let w = |e, a, s| <() as WeightInfo>::request_capacity(e, a, s);
+		let charged = <() as WeightInfo>::request_capacity_one_node()
+			.saturating_add(w(2, 1, 0).saturating_sub(w(0, 1, 0)));
+		assert_eq!(Market::request_weight(2, 1, 0), charged);
+		assert!(charged.ref_time() > <() as WeightInfo>::request_capacity_one_node().ref_time());
+		assert_eq!(post.actual_weight, Some(charged.saturating_sub(unwritten)));
 		// The pre-dispatch weight is the worst case.
 		let call = crate::Call::<Test>::request_capacity {
 			cluster: 0,
@@ -732,7 +736,7 @@ fn a_request_is_charged_for_the_candidates_it_passed_over_and_its_allocations() 
 		// A request that fills its node moves it out of the index: the full weight.
 		let post = Market::request_capacity(origin(SP), 0, STORAGE, 50, 4, 10, PRICE_ONLY, false)
 			.expect("the request is filled");
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_capacity(2, 1, 0)));
+		assert_eq!(post.actual_weight, Some(charged));
 		assert!(!Market::candidates(0, STORAGE, 10).contains(&cheap));
 		assert_eq!(Market::do_try_state(), Ok(()));
 	});
