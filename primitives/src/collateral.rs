@@ -156,6 +156,10 @@ pub trait NodeCollateral<AccountId> {
 	/// Whether `hp`'s nodes may take new leases: covered, or inside the top-up window. Records
 	/// when `hp` first became uncovered (starting the window) and clears it once covered again.
 	fn accepts_new_leases(hp: &AccountId) -> bool;
+	/// The top-up window recorded for `hp`, `(since, until)`: found uncovered in era `since`
+	/// (and not found covered since), new leases stop from era `until`. `None` when none is
+	/// recorded. Read-only; what `accepts_new_leases` judged by.
+	fn top_up_window(hp: &AccountId) -> Option<(EraIndex, EraIndex)>;
 	/// Slashes up to `amount` from `hp`: its own collateral first (active, then unbonding), then
 	/// its pool as a whole. Returns what was slashed. Never fails; slashes what there is.
 	fn slash(hp: &AccountId, amount: Balance) -> Balance;

@@ -270,6 +270,10 @@ pub struct Lease<AccountId> {
 	pub settled_to: EraIndex,
 	/// A renewal took over its capacity: it no longer counts toward the node's `leased`.
 	pub renewed: bool,
+	/// It is a renewal (`renew_lease`), not a match: made without a coverage check, since an
+	/// uncovered HP's existing leases continue (SPEC §3.8). A lease that is not one was matched
+	/// in era `start − 1`, to an HP that accepted new leases then.
+	pub renewal: bool,
 }
 
 impl<A> Lease<A> {

@@ -219,6 +219,7 @@ pub mod signing {
 type Migrations = (
 	pallet_capacity_market::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_capacity_market::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_capacity_market::migrations::v4::MigrateV3ToV4<Runtime>,
 	pallet_sla_oracle::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_cluster_rewards::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_cluster_rewards::migrations::v3::MigrateV2ToV3<Runtime>,

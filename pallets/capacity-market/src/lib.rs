@@ -310,7 +310,8 @@ pub mod pallet {
 
 	/// The in-code storage version. 2: the request and lease counters became one value,
 	/// [`NextIds`] ([`migrations::v2`]). 3: nodes carry their [`Plot`] ([`migrations::v3`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	/// 4: a lease records whether it is a renewal ([`migrations::v4`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -883,11 +884,7 @@ pub mod pallet {
 		/// `allow_partial` the request fails, changing nothing, unless it is filled completely.
 		/// Leases start with the next era.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::request_capacity(
-			T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()),
-			T::MaxAllocations::get(),
-			T::MaxSkipped::get(),
-		))]
+		#[pallet::weight(Pallet::<T>::request_worst())]
 		pub fn request_capacity(
 			origin: OriginFor<T>,
 			cluster: ClusterId,
@@ -949,6 +946,7 @@ pub mod pallet {
 						end,
 						settled_to: start,
 						renewed: false,
+						renewal: false,
 					},
 				);
 				LeasesBySp::<T>::insert(&sp, lease, ());
@@ -1095,6 +1093,7 @@ pub mod pallet {
 				end,
 				settled_to: l.end,
 				renewed: false,
+				renewal: true,
 			};
 			Leases::<T>::insert(renewal, new);
 			LeasesBySp::<T>::insert(&sp, renewal, ());
@@ -1243,12 +1242,19 @@ impl<T: Config> Pallet<T> {
 	pub fn request_weight(e: u32, a: u32, s: u32) -> Weight {
 		let fitted = T::WeightInfo::request_capacity(e, a, s);
 		let beyond = fitted.saturating_sub(T::WeightInfo::request_capacity(0, 1, 0));
-		let worst = T::WeightInfo::request_capacity(
+		T::WeightInfo::request_capacity_one_node()
+			.saturating_add(beyond)
+			.min(Self::request_worst())
+	}
+
+	/// A request's worst case, charged before dispatch: every candidate it may read passed over
+	/// but the `MaxAllocations` it allocates, and `MaxSkipped` index entries skipped.
+	pub fn request_worst() -> Weight {
+		T::WeightInfo::request_capacity(
 			T::MaxCandidates::get().saturating_sub(T::MaxAllocations::get()),
 			T::MaxAllocations::get(),
 			T::MaxSkipped::get(),
-		);
-		T::WeightInfo::request_capacity_one_node().saturating_add(beyond).min(worst)
+		)
 	}
 
 	/// Whether `node` still has a lease: capacity leased, or a lease not yet settled to its end.
@@ -1558,8 +1564,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks the market's invariants (SPEC §9): the index holds exactly the candidate nodes at
 	/// their current price; free capacity per `(cluster, class)` is their sum; leased ≤ capacity;
-	/// every node's passport backs it. Public (not only under `try-runtime`) so that the tests
-	/// of the pallets built on this one can check it too.
+	/// every node's passport backs it; every SP's escrow is what its open leases can still pay;
+	/// no lease was matched to an HP past its collateral top-up window. Public (not only under
+	/// `try-runtime`) so that the tests of the pallets built on this one can check it too.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		use icn_primitives::passport::PassportInspect;
@@ -1613,6 +1620,28 @@ impl<T: Config> Pallet<T> {
 				"a lease is missing for its node"
 			);
 			ensure!(lease.settled_to <= lease.end, "a lease is settled past its end");
+			// SPEC §9's "held collateral of every committed HP ≥ its requirement outside the
+			// top-up window", in the form a state can show. The requirement's network part
+			// grows with the circulating supply, so an HP falls short without any call, and its
+			// window opens when coverage is next checked (by matching): a shortfall alone is a
+			// valid state. What §3.8 makes of it is checkable: no lease is matched to an HP
+			// past its window. The window recorded now, opened in era `since` and not closed
+			// since, was open in every later era; a lease matched in a later era `start − 1`
+			// must then have been matched before `until`. (In era `since` itself the match
+			// may have come first, while covered. Renewals are exempt: existing leases go on.
+			// `until` is recomputed with today's `CollateralTopUpEras`: an upgrade that shortens
+			// the window must migrate or accept that older matches may then fail this check.)
+			if !lease.renewal {
+				let matched = lease.start.saturating_sub(1);
+				let window =
+					nodes.get(&lease.node).and_then(|n| T::Collateral::top_up_window(&n.hp));
+				if let Some((since, until)) = window {
+					ensure!(
+						matched <= since || matched < until,
+						"a lease was matched to an HP past its top-up window"
+					);
+				}
+			}
 			if !lease.renewed {
 				let entry = leased.entry(lease.node).or_default();
 				*entry = entry.saturating_add(lease.units);

@@ -174,3 +174,101 @@ pub mod v3 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 4: a lease records whether it is a renewal ([`Lease::renewal`]), so `try_state` can
+/// check that no lease was matched to an HP past its top-up window (SPEC §9, §3.8).
+pub mod v4 {
+	use super::*;
+	use frame_support::storage_alias;
+	#[cfg(feature = "try-runtime")]
+	use polkadot_sdk::sp_runtime::TryRuntimeError;
+
+	/// A lease as storage version 3 kept it: no `renewal`.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+	pub struct LeaseV3<AccountId> {
+		pub request: RequestId,
+		pub node: NodeId,
+		pub sp: AccountId,
+		pub units: u64,
+		pub price: Balance,
+		pub start: EraIndex,
+		pub end: EraIndex,
+		pub settled_to: EraIndex,
+		pub renewed: bool,
+	}
+
+	/// Storage version 3's lease map.
+	#[storage_alias]
+	pub type Leases<T: Config> = StorageMap<
+		Pallet<T>,
+		Twox64Concat,
+		LeaseId,
+		LeaseV3<<T as frame_system::Config>::AccountId>,
+	>;
+
+	/// Takes every version-3 lease as a renewal; not version-checked (use [`MigrateV3ToV4`]).
+	///
+	/// Which of them were matched is not recorded, and a renewal is the case the new check
+	/// exempts (made without a coverage check), so the check cannot fail on them falsely.
+	/// Every lease ends, so the check is exact once these have.
+	pub struct UncheckedMigrateV3ToV4<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateV3ToV4<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			crate::Leases::<T>::translate::<LeaseV3<T::AccountId>, _>(|_, old| {
+				count = count.saturating_add(1);
+				Some(Lease {
+					request: old.request,
+					node: old.node,
+					sp: old.sp,
+					units: old.units,
+					price: old.price,
+					start: old.start,
+					end: old.end,
+					settled_to: old.settled_to,
+					renewed: old.renewed,
+					renewal: true,
+				})
+			});
+			log::info!(target: LOG_TARGET, "migrated to v4: {count} leases");
+			T::DbWeight::get().reads_writes(count, count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, TryRuntimeError> {
+			let leases: alloc::vec::Vec<(LeaseId, LeaseV3<T::AccountId>)> =
+				v4::Leases::<T>::iter().collect();
+			Ok(leases.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before =
+				<alloc::vec::Vec<(LeaseId, LeaseV3<T::AccountId>)>>::decode(&mut &state[..])
+					.map_err(|_| TryRuntimeError::Other("v4: pre-upgrade state does not decode"))?;
+			ensure!(crate::Leases::<T>::iter().count() == before.len(), "v4: leases were lost");
+			for (id, old) in before {
+				let new = crate::Leases::<T>::get(id).ok_or("v4: a lease was lost")?;
+				ensure!(
+					new.renewal
+						&& (new.request, new.node, &new.sp, new.units, new.price)
+							== (old.request, old.node, &old.sp, old.units, old.price)
+						&& (new.start, new.end, new.settled_to, new.renewed)
+							== (old.start, old.end, old.settled_to, old.renewed),
+					"v4: a lease changed"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	/// The v3 → v4 migration, for the runtime's `Executive`.
+	pub type MigrateV3ToV4<T> = VersionedMigration<
+		3,
+		4,
+		UncheckedMigrateV3ToV4<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

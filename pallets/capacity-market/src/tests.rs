@@ -647,6 +647,38 @@ fn matching_excludes_expensive_short_committed_and_uncovered_nodes() {
 	});
 }
 
+/// SPEC §9's collateral coverage, as `try_state` checks it: a lease matched inside the top-up
+/// window and its renewal after it are valid; a lease matched past the window is not.
+#[test]
+fn try_state_refuses_a_lease_matched_past_the_top_up_window() {
+	test(|| {
+		setup();
+		let node = active_node(HP2, 4, 100, 2, 50);
+		assert_ok!(Collateral::set_network_ratio(RuntimeOrigin::root(), Perbill::from_percent(50)));
+		// Found uncovered in era 0: the window of 2 eras runs to era 2.
+		assert!(pallet_collateral_delegation::Pallet::<Test>::accepts_new_leases(&HP2));
+		assert_eq!(<Collateral as NodeCollateral<u64>>::top_up_window(&HP2), Some((0, 2)));
+		System::set_block_number(u64::from(ERA_LENGTH)); // era 1: inside the window
+		assert_ok!(request(10, 10, PRICE_ONLY, false));
+		assert_eq!(allocations(), vec![(node, 10)]);
+		assert_eq!(Market::do_try_state(), Ok(()));
+		// Era 3: past it. No new lease, but the existing one may be renewed (SPEC §3.8).
+		System::set_block_number(u64::from(3 * ERA_LENGTH));
+		assert_noop!(request(10, 10, PRICE_ONLY, false), Error::<Test>::NoMatch);
+		assert_ok!(Market::renew_lease(origin(SP), 0, 2, 10));
+		let renewal = Leases::<Test>::get(1).expect("renewed");
+		assert!(renewal.renewal);
+		assert_eq!(Market::do_try_state(), Ok(()));
+		// Had the renewal been a match (in era `start − 1` = 5, past era 2), the state is invalid.
+		Leases::<Test>::mutate(1, |l| l.as_mut().map(|l| l.renewal = false));
+		assert_eq!(
+			Market::do_try_state(),
+			Err("a lease was matched to an HP past its top-up window".into())
+		);
+		Leases::<Test>::mutate(1, |l| l.as_mut().map(|l| l.renewal = true));
+	});
+}
+
 #[test]
 fn a_request_considers_max_candidates_and_splits_over_max_allocations() {
 	test(|| {
@@ -1531,6 +1563,43 @@ mod plots {
 			// On version 3 it does nothing.
 			MigrateV2ToV3::<Test>::on_runtime_upgrade();
 			assert_eq!(node(id).plot, plot);
+		});
+	}
+
+	#[test]
+	fn migration_to_v4_takes_old_leases_as_renewals() {
+		use crate::migrations::v4::{self, LeaseV3, MigrateV3ToV4};
+		test(|| {
+			setup();
+			let node = active_node(HP, 0, 100, 3, 20);
+			assert_ok!(request(10, 10, PRICE_ONLY, false));
+			let lease = Leases::<Test>::get(0).expect("leased");
+			assert!(!lease.renewal);
+			// A version-3 chain: the lease as version 3 stored it.
+			StorageVersion::new(3).put::<Market>();
+			let old = LeaseV3 {
+				request: lease.request,
+				node,
+				sp: lease.sp,
+				units: lease.units,
+				price: lease.price,
+				start: lease.start,
+				end: lease.end,
+				settled_to: lease.settled_to,
+				renewed: lease.renewed,
+			};
+			v4::Leases::<Test>::insert(0, old);
+			#[cfg(feature = "try-runtime")]
+			assert_ok!(MigrateV3ToV4::<Test>::try_on_runtime_upgrade(true));
+			#[cfg(not(feature = "try-runtime"))]
+			MigrateV3ToV4::<Test>::on_runtime_upgrade();
+			assert_eq!(Market::on_chain_storage_version(), 4);
+			// Whether it was matched is not known: it is exempt, as a renewal is.
+			assert_eq!(Leases::<Test>::get(0), Some(Lease { renewal: true, ..lease.clone() }));
+			// On version 4 it does nothing.
+			Leases::<Test>::insert(0, lease.clone());
+			MigrateV3ToV4::<Test>::on_runtime_upgrade();
+			assert_eq!(Leases::<Test>::get(0), Some(lease));
 		});
 	}
 }

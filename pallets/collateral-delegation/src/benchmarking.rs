@@ -52,14 +52,35 @@ fn delegator<T: Config>(hp: &T::AccountId, index: u32) -> Result<T::AccountId, B
 	Ok(who)
 }
 
-/// `who` delegates to `hp` again in the era after its first delegation, and the chain moves one
-/// more era on: its first shares earn now (their bucket not activated yet), its second still
-/// warm (SPEC §3.9) — the state in which a settlement does the most.
-fn warming_in_two_eras<T: Config>(hp: &T::AccountId, who: &T::AccountId) -> DispatchResult {
+/// The worst case of a settlement ([`Settled`]), for `who`, which delegated to `hp` in this era
+/// (era `S`): `who` tops up in `S + 1` (two warming entries, the most a delegation has); a
+/// delegator in `S + 3` activates both of `who`'s buckets without settling `who`; another
+/// delegates in `S + 4`, when a reward is credited; the chain moves to `S + 6`. There the
+/// buckets of `S + 3` and `S + 4` are due at once (two removals, two activations written) while
+/// `who`'s entries of `S` and `S + 1` mature (two more activations updated).
+fn warm_up_at_its_worst<T: Config>(
+	hp: &T::AccountId,
+	who: &T::AccountId,
+) -> Result<(), BenchmarkError> {
 	advance_eras::<T>(1);
-	Pallet::<T>::delegate(RawOrigin::Signed(who.clone()).into(), hp.clone(), unit::<T>())
-		.map_err(|e| e.error)?;
+	Pallet::<T>::delegate(RawOrigin::Signed(who.clone()).into(), hp.clone(), unit::<T>())?;
+	advance_eras::<T>(2);
+	delegator::<T>(hp, 10)?;
 	advance_eras::<T>(1);
+	delegator::<T>(hp, 11)?;
+	Pallet::<T>::credit_reward(hp, hp, unit::<T>().saturating_mul(1_000))?;
+	advance_eras::<T>(2);
+	let due = Warming::<T>::iter_prefix(hp)
+		.filter(|(era, _)| Pallet::<T>::earns(*era))
+		.count();
+	let entries = DelegationWarming::<T>::get(hp, who).unwrap_or_default();
+	let matured_elsewhere = entries.len() == 2
+		&& entries
+			.iter()
+			.all(|(era, _)| Pallet::<T>::earns(*era) && Activations::<T>::contains_key(hp, era));
+	if due != 2 || !matured_elsewhere {
+		return Err(BenchmarkError::Stop("the warm-up's worst case was not built"));
+	}
 	Ok(())
 }
 
@@ -158,9 +179,9 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A second delegation with rewards to settle and a slash to realize, whose oldest shares
-	/// begin to earn (the pool's bucket is activated and the delegation's entry merged, SPEC
-	/// §3.9) while its next ones still warm, before the new ones warm; `u = 1`: the HP was
+	/// A second delegation with rewards to settle and a slash to realize, at the warm-up's worst
+	/// (`warm_up_at_its_worst`: two of the pool's buckets due, the delegation's two entries
+	/// maturing, SPEC §3.9), before the new shares warm; `u = 1`: the HP was
 	/// uncovered, so the call computes its requirement over every class (and finds it covered
 	/// again); `u = 0`: covered, the requirement is not computed.
 	#[benchmark]
@@ -169,8 +190,12 @@ mod benchmarks {
 		let who = delegator::<T>(&hp, 0)?;
 		delegator::<T>(&hp, 1)?;
 		Pallet::<T>::credit_reward(&hp, &hp, unit::<T>().saturating_mul(1_000))?;
+		warm_up_at_its_worst::<T>(&hp, &who)?;
+		// After the warm-up (whose top-up would realize it): the call realizes the slash.
 		slash_into_pool::<T>(&hp);
-		warming_in_two_eras::<T>(&hp, &who)?;
+		// The slash took the whole bond; bonded again, the HP covers its requirement, so
+		// `u = 1` finds it covered and removes its `UncoveredSince`.
+		Pallet::<T>::bond(RawOrigin::Signed(hp.clone()).into(), bond_amount::<T>())?;
 		if u == 1 {
 			UncoveredSince::<T>::insert(&hp, 0);
 		}
@@ -180,6 +205,7 @@ mod benchmarks {
 
 		assert!(Delegations::<T>::contains_key(&hp, &who));
 		assert!(DelegationWarming::<T>::contains_key(&hp, &who));
+		assert!(!UncoveredSince::<T>::contains_key(&hp));
 		Ok(())
 	}
 
@@ -192,7 +218,6 @@ mod benchmarks {
 		// The unbonding sub-pool is not empty: shares are priced, not minted 1:1.
 		Pallet::<T>::undelegate(RawOrigin::Signed(other).into(), hp.clone(), unit::<T>())?;
 		Pallet::<T>::credit_reward(&hp, &hp, unit::<T>().saturating_mul(1_000))?;
-		slash_into_pool::<T>(&hp);
 		let max = T::MaxUnbondingChunks::get();
 		Delegations::<T>::mutate(&hp, &who, |d| {
 			if let Some(d) = d {
@@ -203,9 +228,12 @@ mod benchmarks {
 				}
 			}
 		});
-		// Its oldest shares begin to earn and are merged, the warming ones leave first (SPEC
-		// §3.9): both kinds of bucket are updated.
-		warming_in_two_eras::<T>(&hp, &who)?;
+		// The warm-up at its worst (SPEC §3.9). Its other case, shares still warming that leave
+		// first, writes fewer keys (at most one bucket due then, and two warming buckets cooled);
+		// the call refunds the difference.
+		warm_up_at_its_worst::<T>(&hp, &who)?;
+		// After the warm-up (whose top-up would realize it): the call realizes the slash.
+		slash_into_pool::<T>(&hp);
 		let amount = unit::<T>();
 
 		#[extrinsic_call]
@@ -252,22 +280,14 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The delegation's rewards were settled when it topped up; its top-up begins to earn now:
-	/// the pool's bucket is activated and the delegation's entry merged (SPEC §3.9).
+	/// A delegator's claim at the warm-up's worst (`warm_up_at_its_worst`, SPEC §3.9); the HP's
+	/// own claim settles no delegation and is refunded all of it.
 	#[benchmark]
 	fn claim_rewards() -> Result<(), BenchmarkError> {
 		let hp = setup_hp::<T>("hp")?;
 		let who = delegator::<T>(&hp, 0)?;
 		delegator::<T>(&hp, 1)?;
-		advance_eras::<T>(2);
-		Pallet::<T>::credit_reward(&hp, &hp, unit::<T>().saturating_mul(1_000))?;
-		Pallet::<T>::delegate(
-			RawOrigin::Signed(who.clone()).into(),
-			hp.clone(),
-			delegation_amount::<T>(),
-		)?;
-		delegator::<T>(&hp, 2)?;
-		advance_eras::<T>(2);
+		warm_up_at_its_worst::<T>(&hp, &who)?;
 		let before = T::Currency::balance(&who);
 
 		#[extrinsic_call]
@@ -275,6 +295,7 @@ mod benchmarks {
 
 		assert!(T::Currency::balance(&who) > before);
 		assert!(!DelegationWarming::<T>::contains_key(&hp, &who));
+		assert!(Warming::<T>::iter_prefix(&hp).next().is_none());
 		Ok(())
 	}
 

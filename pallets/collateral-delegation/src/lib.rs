@@ -249,20 +249,32 @@ pub struct WarmingShares {
 pub type WarmingEntries = BoundedVec<(EraIndex, Balance), ConstU32<2>>;
 
 /// What settling a delegation did to the warm-up's bookkeeping (SPEC §3.9), for refunds.
+///
+/// The worst case, which the benchmarks of `delegate`, `undelegate` and `claim_rewards` build
+/// (`warm_up_at_its_worst`): two of the pool's buckets due at once (at most two can be: a bucket
+/// is made only by a delegation, right after a settlement activated every older one, so the
+/// buckets left are of that era and the one before) whose activations are written, while the
+/// delegation's two warming entries (at most two, [`WarmingEntries`]) mature in two other eras
+/// whose activations are updated: 2 bucket removals and 4 distinct activation keys.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct Settled {
-	/// A pool bucket was due: it was removed and its activation written.
-	pub activated: bool,
-	/// The delegation's own warming shares began to earn: their activation was updated.
-	pub matured: bool,
+	/// Due buckets removed from [`Warming`] (at most [`Settled::MAX_REMOVED`]).
+	pub removed: u8,
+	/// Distinct [`Activations`] keys written: those of the due buckets and those of the
+	/// delegation's entries that matured (at most [`Settled::MAX_ACTIVATIONS`]).
+	pub activations: u8,
 }
 
 impl Settled {
-	/// Writes of the worst case (benchmarked: one bucket due, the delegation's shares in it
-	/// maturing, both touching the same activation) this settlement did not make: the due
-	/// bucket's removal unless one was due, and the activation unless either touched it.
+	/// Buckets due at once, at most.
+	pub const MAX_REMOVED: u8 = 2;
+	/// Activation keys one settlement writes, at most: two due buckets, two matured entries.
+	pub const MAX_ACTIVATIONS: u8 = 4;
+
+	/// Writes of the benchmarked worst case this settlement did not make.
 	pub fn unwritten(self) -> u64 {
-		u64::from(!self.activated).saturating_add(u64::from(!self.activated && !self.matured))
+		u64::from(Self::MAX_REMOVED.saturating_sub(self.removed))
+			.saturating_add(u64::from(Self::MAX_ACTIVATIONS.saturating_sub(self.activations)))
 	}
 }
 
@@ -724,7 +736,7 @@ pub mod pallet {
 		/// Charged for the worst case, refunded to the covered case when `hp` was covered (its
 		/// collateral requirement is then not computed), and by the writes of the warm-up's
 		/// bookkeeping it did not make ([`Settled::unwritten`]: a first delegation to an HP
-		/// with no bucket due writes neither the due bucket nor an activation).
+		/// with no bucket due writes no bucket removal and no activation).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::delegate(1))]
 		pub fn delegate(
@@ -792,20 +804,22 @@ pub mod pallet {
 		/// Starts undelegating `amount` of the caller's active delegation to `hp`: its shares move
 		/// to the pool's unbonding sub-pool, held and slashable for `UnbondingEras`. What remains
 		/// active must be zero or at least `MinDelegation`.
+		/// Charged for the worst case and refunded the warm-up writes it did not make
+		/// ([`Settled::unwritten`], less the warming buckets it cooled).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::undelegate())]
 		pub fn undelegate(
 			origin: OriginFor<T>,
 			hp: T::AccountId,
 			#[pallet::compact] amount: Balance,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let mut ledger = Hps::<T>::get(&hp).ok_or(Error::<T>::NotHardwareProvider)?;
 			let mut delegation =
 				Delegations::<T>::get(&hp, &who).ok_or(Error::<T>::NoDelegation)?;
 			Self::realize_pending_slash(&hp, &who, &mut ledger.pool, &mut delegation);
-			Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
+			let settled = Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
 
 			let pool = &mut ledger.pool;
 			let active = Self::share_value(pool, delegation.shares);
@@ -837,7 +851,7 @@ pub mod pallet {
 			pool.shares = pool.shares.saturating_sub(burn);
 			pool.value = pool.value.saturating_sub(moved);
 			// The youngest shares leave first: those still warming.
-			Self::cool(&hp, &who, burn);
+			let cooled = Self::cool(&hp, &who, burn);
 			pool.unbonding_shares = pool
 				.unbonding_shares
 				.checked_add(unbonding_shares)
@@ -852,7 +866,14 @@ pub mod pallet {
 				amount: moved,
 				unlock_era,
 			});
-			Ok(())
+			// The benchmark's settlement writes the most warm-up keys and cools none (its
+			// entries all matured); shares still warming write fewer keys settling (at most
+			// one bucket is due then) and some cooling, which the refund gives back.
+			let unwritten = settled.unwritten().saturating_sub(cooled);
+			Ok(Some(
+				T::WeightInfo::undelegate().saturating_sub(T::DbWeight::get().writes(unwritten)),
+			)
+			.into())
 		}
 
 		/// Releases the caller's unlocked unbonding chunks of its delegation to `hp`, after taking
@@ -944,21 +965,23 @@ pub mod pallet {
 
 		/// Pays the caller its rewards from `hp`: its HP rewards (commission and its bond's share)
 		/// when the caller is `hp`, else its delegation's share of `hp`'s pool rewards.
+		/// Charged for a delegator's worst case and refunded the warm-up writes it did not make
+		/// ([`Settled::unwritten`]; the HP's own claim settles no delegation and makes none).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::claim_rewards())]
-		pub fn claim_rewards(origin: OriginFor<T>, hp: T::AccountId) -> DispatchResult {
+		pub fn claim_rewards(origin: OriginFor<T>, hp: T::AccountId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut ledger = Hps::<T>::get(&hp).ok_or(Error::<T>::NotHardwareProvider)?;
-			let amount = if who == hp {
+			let (amount, settled) = if who == hp {
 				let amount = core::mem::take(&mut ledger.rewards);
 				ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 				Self::pay_reward(&who, amount)?;
 				Hps::<T>::insert(&hp, &ledger);
-				amount
+				(amount, Settled::default())
 			} else {
 				let mut delegation =
 					Delegations::<T>::get(&hp, &who).ok_or(Error::<T>::NoDelegation)?;
-				Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
+				let settled = Self::settle_rewards(&hp, &who, &ledger.pool, &mut delegation)?;
 				let amount = core::mem::take(&mut delegation.rewards);
 				ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 				Self::pay_reward(&who, amount)?;
@@ -969,10 +992,14 @@ pub mod pallet {
 				} else {
 					Delegations::<T>::insert(&hp, &who, &delegation);
 				}
-				amount
+				(amount, settled)
 			};
 			Self::deposit_event(Event::RewardsClaimed { who, hp, amount });
-			Ok(())
+			Ok(Some(
+				T::WeightInfo::claim_rewards()
+					.saturating_sub(T::DbWeight::get().writes(settled.unwritten())),
+			)
+			.into())
 		}
 
 		/// Takes the pending share of pool slashes from `delegator`'s hold (anyone may call; it
@@ -1268,7 +1295,21 @@ impl<T: Config> Pallet<T> {
 		delegation.rewards =
 			delegation.rewards.checked_add(earned).ok_or(ArithmeticError::Overflow)?;
 		delegation.reward_per_share_paid = pool.reward_per_share;
-		let settled = Settled { activated, matured: !matured.is_empty() };
+		let mut keys: alloc::vec::Vec<EraIndex> = activated
+			.iter()
+			.filter(|(_, inserted)| *inserted)
+			.map(|(era, _)| *era)
+			.collect();
+		keys.extend(matured.iter().copied());
+		keys.sort_unstable();
+		keys.dedup();
+		let count = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
+		let settled = Settled { removed: count(activated.len()), activations: count(keys.len()) };
+		frame_support::defensive_assert!(
+			settled.removed <= Settled::MAX_REMOVED
+				&& settled.activations <= Settled::MAX_ACTIVATIONS,
+			"a settlement wrote more warm-up keys than its benchmark"
+		);
 		if !matured.is_empty() {
 			DelegationWarming::<T>::mutate_exists(hp, who, |entry| {
 				if let Some(entries) = entry {
@@ -1291,7 +1332,7 @@ impl<T: Config> Pallet<T> {
 		Ok(settled)
 	}
 
-	/// Shares of `hp`'s pool that do not earn yet. At most three buckets.
+	/// Shares of `hp`'s pool that do not earn yet. At most two buckets (see [`Settled`]).
 	fn warming_shares(hp: &T::AccountId) -> Balance {
 		Warming::<T>::iter_prefix(hp)
 			.filter(|(era, _)| !Self::earns(*era))
@@ -1300,19 +1341,22 @@ impl<T: Config> Pallet<T> {
 
 	/// Turns `hp`'s buckets whose shares earn now into activations: they earn from `pool`'s
 	/// reward per share now (called before every credit and settlement, so no credit after they
-	/// may earn passes them by). At most three buckets.
-	/// Returns whether a bucket was due.
-	fn activate(hp: &T::AccountId, pool: &Pool) -> bool {
+	/// may earn passes them by). At most two buckets (see [`Settled`]).
+	/// Returns the eras of the buckets that were due (each removed), and whether an activation
+	/// was written for it (not for a bucket no delegation is left in).
+	fn activate(hp: &T::AccountId, pool: &Pool) -> alloc::vec::Vec<(EraIndex, bool)> {
 		let due: alloc::vec::Vec<(EraIndex, WarmingShares)> =
 			Warming::<T>::iter_prefix(hp).filter(|(era, _)| Self::earns(*era)).collect();
-		let activated = !due.is_empty();
-		for (era, bucket) in due {
-			Warming::<T>::remove(hp, era);
-			if bucket.delegations > 0 {
-				Activations::<T>::insert(hp, era, (pool.reward_per_share, bucket.delegations));
-			}
-		}
-		activated
+		due.into_iter()
+			.map(|(era, bucket)| {
+				Warming::<T>::remove(hp, era);
+				let inserted = bucket.delegations > 0;
+				if inserted {
+					Activations::<T>::insert(hp, era, (pool.reward_per_share, bucket.delegations));
+				}
+				(era, inserted)
+			})
+			.collect()
 	}
 
 	/// `shares` were just delegated by `who` to `hp` (after its settlement, so its entries are of
@@ -1345,10 +1389,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `burnt` shares of `who`'s delegation to `hp` left it (after its settlement): the youngest
-	/// warming ones first.
-	fn cool(hp: &T::AccountId, who: &T::AccountId, burnt: Balance) {
-		let Some(mut entries) = DelegationWarming::<T>::get(hp, who) else { return };
+	/// warming ones first. Returns how many of the pool's buckets it wrote (at most two).
+	fn cool(hp: &T::AccountId, who: &T::AccountId, burnt: Balance) -> u64 {
+		let Some(mut entries) = DelegationWarming::<T>::get(hp, who) else { return 0 };
 		let mut left = burnt;
+		let mut written: u64 = 0;
 		for (era, warm) in entries.iter_mut().rev() {
 			if left.is_zero() {
 				break;
@@ -1357,6 +1402,7 @@ impl<T: Config> Pallet<T> {
 			left = left.saturating_sub(cooled);
 			*warm = warm.saturating_sub(cooled);
 			let emptied = warm.is_zero();
+			written = written.saturating_add(1);
 			Warming::<T>::mutate_exists(hp, *era, |entry| {
 				if let Some(bucket) = entry {
 					bucket.shares = bucket.shares.saturating_sub(cooled);
@@ -1375,6 +1421,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			DelegationWarming::<T>::insert(hp, who, entries);
 		}
+		written
 	}
 
 	/// `hp`'s commission now: a raise whose notice is over applies.
@@ -1727,6 +1774,11 @@ impl<T: Config> NodeCollateral<T::AccountId> for Pallet<T> {
 			},
 		};
 		era < since.saturating_add(T::CollateralTopUpEras::get())
+	}
+
+	fn top_up_window(hp: &T::AccountId) -> Option<(EraIndex, EraIndex)> {
+		UncoveredSince::<T>::get(hp)
+			.map(|since| (since, since.saturating_add(T::CollateralTopUpEras::get())))
 	}
 
 	fn slash(hp: &T::AccountId, amount: Balance) -> Balance {

@@ -284,24 +284,64 @@ fn delegate_holds_on_the_delegators_account_for_shares() {
 fn settling_reports_the_warm_up_writes_it_made_for_the_refund() {
 	use crate::Settled;
 	test(|| {
-		let settled = |activated, matured| Settled { activated, matured };
-		// The benchmarked worst case writes the due bucket and one activation.
-		assert_eq!(settled(false, false).unwritten(), 2);
-		assert_eq!(settled(false, true).unwritten(), 1);
-		assert_eq!(settled(true, false).unwritten(), 0);
-		assert_eq!(settled(true, true).unwritten(), 0);
+		let settled = |removed, activations| Settled { removed, activations };
+		// The benchmarked worst case removes two due buckets and writes four activations.
+		assert_eq!(settled(0, 0).unwritten(), 6);
+		assert_eq!(settled(1, 2).unwritten(), 3);
+		assert_eq!(settled(2, 4).unwritten(), 0);
 		assert_ok!(Collateral::bond(origin(HP), 1_000));
-		assert_ok!(Collateral::delegate(origin(DAVE), HP, 500));
 		let settle = |who: u64| {
 			let mut d = Delegations::<Test>::get(HP, who).expect("delegated");
-			Collateral::settle_rewards(&HP, &who, &ledger(HP).pool, &mut d).expect("settles")
+			let settled =
+				Collateral::settle_rewards(&HP, &who, &ledger(HP).pool, &mut d).expect("settles");
+			Delegations::<Test>::insert(HP, who, d);
+			settled
 		};
-		// In the era it was delegated in: no bucket is due, nothing matures.
-		assert_eq!(settle(DAVE), settled(false, false));
-		// Two eras on, its bucket is due and its shares begin to earn.
-		go_to_era(2);
-		assert_eq!(settle(DAVE), settled(true, true));
+		// DAVE warms in eras 0 and 1: nothing is due, nothing matures.
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 500));
+		assert_eq!(settle(DAVE), settled(0, 0));
+		go_to_era(1);
+		assert_ok!(Collateral::delegate(origin(DAVE), HP, 100));
+		assert_eq!(DelegationWarming::<Test>::get(HP, DAVE).map(|e| e.len()), Some(2));
+		// EVE in era 3 activates both of DAVE's buckets (DAVE is not settled); FERDIE in era 4.
+		go_to_era(3);
+		assert_ok!(Collateral::delegate(origin(EVE), HP, 500));
+		go_to_era(4);
+		assert_ok!(Collateral::delegate(origin(FERDIE), HP, 500));
+		assert_ok!(Collateral::credit_reward(&POOL, &HP, 1_000));
+		// Era 6: EVE's and FERDIE's buckets are due at once (2 removed, 2 activations written)
+		// while DAVE's two entries mature in eras 0 and 1 (2 more activations): the worst case.
+		go_to_era(6);
+		assert_eq!(Warming::<Test>::iter_prefix(HP).count(), 2);
+		assert_eq!(settle(DAVE), settled(2, 4));
+		assert!(Warming::<Test>::iter_prefix(HP).next().is_none());
+		assert!(!DelegationWarming::<Test>::contains_key(HP, DAVE));
+		// Later settlements write only their own entries' activations: EVE's, then FERDIE's.
+		assert_eq!(settle(EVE), settled(0, 1));
+		go_to_era(7);
+		assert_eq!(settle(FERDIE), settled(0, 1));
 	});
+}
+
+/// The largest refund (`Settled::unwritten` = 6 writes, the HP's own claim) leaves every call
+/// charged at least the writes it still makes: the pool's ledger or the delegation and the two
+/// accounts of the payout or the hold.
+#[test]
+fn the_warm_up_refund_never_exceeds_the_benchmarked_writes() {
+	use crate::weights::WeightInfo;
+	use polkadot_sdk::frame_support::weights::constants::ParityDbWeight;
+	let refund = ParityDbWeight::get().writes(Settled::default().unwritten());
+	let kept = ParityDbWeight::get().writes(3);
+	for (call, weight) in [
+		("delegate", <() as WeightInfo>::delegate(0)),
+		("undelegate", <() as WeightInfo>::undelegate()),
+		("claim_rewards", <() as WeightInfo>::claim_rewards()),
+	] {
+		assert!(
+			weight.saturating_sub(refund).ref_time() >= kept.ref_time(),
+			"{call} is refunded below the writes it makes"
+		);
+	}
 }
 
 #[test]

@@ -84,8 +84,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `885`
 		//  Estimated: `8610`
-		// Minimum execution time: 86_439_000 picoseconds.
-		Weight::from_parts(93_970_000, 8610)
+		// Minimum execution time: 81_782_000 picoseconds.
+		Weight::from_parts(86_609_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1255`
 		//  Estimated: `8610`
-		// Minimum execution time: 42_403_000 picoseconds.
-		Weight::from_parts(48_623_000, 8610)
+		// Minimum execution time: 41_132_000 picoseconds.
+		Weight::from_parts(43_735_000, 8610)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,8 +131,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `576 + c * (20 ±0)`
 		//  Estimated: `4306`
-		// Minimum execution time: 46_499_000 picoseconds.
-		Weight::from_parts(61_583_883, 4306)
+		// Minimum execution time: 46_519_000 picoseconds.
+		Weight::from_parts(53_407_539, 4306)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -146,8 +146,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `472`
 		//  Estimated: `4306`
-		// Minimum execution time: 20_922_000 picoseconds.
-		Weight::from_parts(24_006_000, 4306)
+		// Minimum execution time: 21_011_000 picoseconds.
+		Weight::from_parts(22_804_000, 4306)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -159,13 +159,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Warming` (r:4 w:2)
+	/// Storage: `Collateral::Warming` (r:4 w:3)
 	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
 	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::UncoveredSince` (r:1 w:0)
+	/// Storage: `Collateral::Activations` (r:2 w:4)
+	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::UncoveredSince` (r:1 w:1)
 	/// Proof: `Collateral::UncoveredSince` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::ClassShareOf` (r:1 w:0)
 	/// Proof: `Collateral::ClassShareOf` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
@@ -177,20 +179,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::SelfPerUnit` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::NetworkRatio` (r:1 w:0)
 	/// Proof: `Collateral::NetworkRatio` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Activations` (r:0 w:1)
-	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// The range of component `u` is `[0, 1]`.
 	fn delegate(u: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1307 + u * (269 ±0)`
+		//  Measured:  `1745 + u * (242 ±0)`
 		//  Estimated: `11210 + u * (4305 ±0)`
-		// Minimum execution time: 134_451_000 picoseconds.
-		Weight::from_parts(155_630_605, 11210)
-			// Standard error: 758_560
-			.saturating_add(Weight::from_parts(38_251_346, 0).saturating_mul(u.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 151_687_000 picoseconds.
+		Weight::from_parts(161_550_567, 11210)
+			// Standard error: 151_840
+			.saturating_add(Weight::from_parts(33_745_464, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((11_u64).saturating_mul(u.into())))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
@@ -207,16 +208,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
 	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Activations` (r:0 w:1)
+	/// Storage: `Collateral::Activations` (r:2 w:4)
 	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn undelegate() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1927`
+		//  Measured:  `2332`
 		//  Estimated: `8655`
-		// Minimum execution time: 99_478_000 picoseconds.
-		Weight::from_parts(112_879_000, 8655)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 110_695_000 picoseconds.
+		Weight::from_parts(117_886_000, 8655)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -233,10 +234,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `982 + c * (20 ±0)`
 		//  Estimated: `6196`
-		// Minimum execution time: 87_601_000 picoseconds.
-		Weight::from_parts(100_857_461, 6196)
-			// Standard error: 14_093
-			.saturating_add(Weight::from_parts(19_714, 0).saturating_mul(c.into()))
+		// Minimum execution time: 84_687_000 picoseconds.
+		Weight::from_parts(91_118_704, 6196)
+			// Standard error: 1_755
+			.saturating_add(Weight::from_parts(9_590, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -244,24 +245,24 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Delegations` (r:1 w:1)
 	/// Proof: `Collateral::Delegations` (`max_values`: None, `max_size`: Some(801), added: 3276, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Warming` (r:2 w:1)
+	/// Storage: `Collateral::Warming` (r:3 w:2)
 	/// Proof: `Collateral::Warming` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SlaOracle::EraLength` (r:1 w:0)
 	/// Proof: `SlaOracle::EraLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::DelegationWarming` (r:1 w:1)
 	/// Proof: `Collateral::DelegationWarming` (`max_values`: None, `max_size`: Some(137), added: 2612, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Activations` (r:2 w:4)
+	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Collateral::Activations` (r:0 w:1)
-	/// Proof: `Collateral::Activations` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn claim_rewards() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1152`
-		//  Estimated: `6196`
-		// Minimum execution time: 84_616_000 picoseconds.
-		Weight::from_parts(107_420_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `1515`
+		//  Estimated: `8655`
+		// Minimum execution time: 98_938_000 picoseconds.
+		Weight::from_parts(107_020_000, 8655)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Collateral::Hps` (r:1 w:1)
 	/// Proof: `Collateral::Hps` (`max_values`: None, `max_size`: Some(841), added: 3316, mode: `MaxEncodedLen`)
@@ -275,8 +276,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `926`
 		//  Estimated: `6196`
-		// Minimum execution time: 53_720_000 picoseconds.
-		Weight::from_parts(76_605_000, 6196)
+		// Minimum execution time: 52_378_000 picoseconds.
+		Weight::from_parts(56_575_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -286,8 +287,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_268_000 picoseconds.
-		Weight::from_parts(8_032_000, 0)
+		// Minimum execution time: 4_847_000 picoseconds.
+		Weight::from_parts(5_628_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::NetworkRatio` (r:0 w:1)
@@ -296,8 +297,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_447_000 picoseconds.
-		Weight::from_parts(6_930_000, 0)
+		// Minimum execution time: 3_926_000 picoseconds.
+		Weight::from_parts(4_427_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Collateral::ClassShareOf` (r:0 w:1)
@@ -306,8 +307,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_226_000 picoseconds.
-		Weight::from_parts(9_153_000, 0)
+		// Minimum execution time: 3_996_000 picoseconds.
+		Weight::from_parts(4_487_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -315,64 +316,65 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for unit-test runtimes.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(93_970_000, 8610)
+		Weight::from_parts(86_609_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(48_623_000, 8610)
+		Weight::from_parts(43_735_000, 8610)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_unbonded(_c: u32, ) -> Weight {
-		Weight::from_parts(61_583_883, 4306)
+		Weight::from_parts(53_407_539, 4306)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_commission() -> Weight {
-		Weight::from_parts(24_006_000, 4306)
+		Weight::from_parts(22_804_000, 4306)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn delegate(u: u32, ) -> Weight {
-		Weight::from_parts(155_630_605, 11210)
-			.saturating_add(Weight::from_parts(38_251_346, 0).saturating_mul(u.into()))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+		Weight::from_parts(161_550_567, 11210)
+			.saturating_add(Weight::from_parts(33_745_464, 0).saturating_mul(u.into()))
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((11_u64).saturating_mul(u.into())))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(13_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 4305).saturating_mul(u.into()))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(112_879_000, 8655)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(117_886_000, 8655)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn withdraw_delegation(c: u32, ) -> Weight {
-		Weight::from_parts(100_857_461, 6196)
-			.saturating_add(Weight::from_parts(19_714, 0).saturating_mul(c.into()))
+		Weight::from_parts(91_118_704, 6196)
+			.saturating_add(Weight::from_parts(9_590, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(107_420_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(107_020_000, 8655)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn apply_pending_slash() -> Weight {
-		Weight::from_parts(76_605_000, 6196)
+		Weight::from_parts(56_575_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_self_per_unit() -> Weight {
-		Weight::from_parts(8_032_000, 0)
+		Weight::from_parts(5_628_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_network_ratio() -> Weight {
-		Weight::from_parts(6_930_000, 0)
+		Weight::from_parts(4_427_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_class_shares() -> Weight {
-		Weight::from_parts(9_153_000, 0)
+		Weight::from_parts(4_487_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
