@@ -51,3 +51,18 @@ if [ ! -d client/js/node_modules/@polkadot/api ]; then
 	echo "setup: npm ci in client/js"
 	(cd client/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The marketplace web app (client/web): its locked dependencies, and Debian's Chromium for its
+# browser test (playwright-core drives the system browser; browser downloads do not work here).
+# `npm ci` again when the lockfile changed since the last install.
+if [ ! -d client/web/node_modules/playwright-core ] ||
+	[ client/web/package-lock.json -nt client/web/node_modules/.package-lock.json ]; then
+	echo "setup: npm ci in client/web"
+	(cd client/web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+	echo "setup: installing chromium"
+	as_root apt-get install -y -q chromium >/dev/null 2>&1 || {
+		as_root apt-get update -q >/dev/null
+		as_root apt-get install -y -q chromium >/dev/null
+	}
+fi

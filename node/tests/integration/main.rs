@@ -16,3 +16,4 @@ mod local_validators;
 mod oracle;
 mod polkadot_js;
 mod upgrade;
+mod web;

@@ -385,6 +385,11 @@ impl Agent {
 		Agent { child, addr }
 	}
 
+	/// Its process id (a test may stop it from elsewhere: the browser test does).
+	pub fn pid(&self) -> u32 {
+		self.child.id()
+	}
+
 	/// `http://<addr>`.
 	pub fn url(&self) -> String {
 		format!("http://{}", self.addr)
