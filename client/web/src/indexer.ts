@@ -5,6 +5,7 @@
 // block, never one request per node.
 import type { ApiPromise } from '@polkadot/api';
 import type { Codec } from '@polkadot/types/types';
+import { icnt } from './chain';
 
 /// Blocks read back at start (10 dev eras of 20 blocks).
 export const BACKFILL = 200;
@@ -186,7 +187,7 @@ export class Indexer {
           this.push(node, { block: number, kind: 'slashing', text: 'grace over: slashing' });
           break;
         case 'slaOracle.Slashed':
-          this.push(node, { block: number, kind: 'slashed', text: `slashed ${BigInt(f.amount as string | number)} base units (${f.eras} era(s))` });
+          this.push(node, { block: number, kind: 'slashed', text: `slashed ${icnt(BigInt(f.amount as string | number))} (${f.eras} era(s))` });
           break;
         case 'slaOracle.ForceRetired':
         case 'slaOracle.RetiredUnderAnomaly':
@@ -223,8 +224,9 @@ export class Indexer {
       }
     }
     if (rewarded) {
-      // Capacity and utilization as the era closed: the rewards API at that block.
-      const at = await this.api.at(hash);
+      // Capacity and utilization as the era closed: the rewards API at the parent block (the
+      // state before this block's era transition started the next era's counts).
+      const at = await this.api.at(block.block.header.parentHash);
       const rates = (await at.call.rewardsApi.allRates()).toPrimitive() as {
         cluster: number;
         class: string;
