@@ -18,9 +18,15 @@ const types = {
 
 export function serve(port = 8080, host = '127.0.0.1') {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    let file = join(root, path);
-    if (!file.startsWith(root)) {
+    let file;
+    try {
+      // A malformed escape (`/%`) is a bad request, not a crash of the server.
+      file = join(root, normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    if (file !== root && !file.startsWith(root + '/')) {
       res.writeHead(403).end();
       return;
     }

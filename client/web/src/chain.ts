@@ -102,6 +102,9 @@ export interface Sent {
   events: { section: string; method: string; data: Record<string, unknown> }[];
 }
 
+/// How long `send` waits for a transaction to reach a block.
+const SEND_TIMEOUT_MS = 120_000;
+
 /// Signs `tx` with `account` (a dev key, or the extension's signer), resolves once it is in a
 /// block; rejects with `Pallet.Error: doc` if it failed.
 export async function send(
@@ -120,26 +123,46 @@ export async function send(
   }
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
-    tx.signAndSend(signer, options, ({ status, events, dispatchError }) => {
-      if (!status.isInBlock && !status.isFinalized) return;
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       unsubscribe();
-      if (dispatchError) {
-        reject(new Error(describeError(a, dispatchError)));
+      f();
+    };
+    // A transaction the pool never includes (a lost connection, an author that never picks it)
+    // must not leave the page waiting forever.
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`not in a block after ${SEND_TIMEOUT_MS / 1000} s`))),
+      SEND_TIMEOUT_MS,
+    );
+    tx.signAndSend(signer, options, ({ status, events, dispatchError }) => {
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        finish(() => reject(new Error(`the transaction pool reported it ${status.type}`)));
         return;
       }
-      resolve({
-        blockHash: (status.isInBlock ? status.asInBlock : status.asFinalized).toHex(),
-        events: events.map(({ event }) => ({
-          section: event.section,
-          method: event.method,
-          data: fields(event.data),
-        })),
+      if (!status.isInBlock && !status.isFinalized) return;
+      finish(() => {
+        if (dispatchError) {
+          reject(new Error(describeError(a, dispatchError)));
+          return;
+        }
+        resolve({
+          blockHash: (status.isInBlock ? status.asInBlock : status.asFinalized).toHex(),
+          events: events.map(({ event }) => ({
+            section: event.section,
+            method: event.method,
+            data: fields(event.data),
+          })),
+        });
       });
     }).then(
       (u) => {
-        unsubscribe = u;
+        if (settled) u();
+        else unsubscribe = u;
       },
-      (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+      (e: unknown) => finish(() => reject(e instanceof Error ? e : new Error(String(e)))),
     );
   });
 }

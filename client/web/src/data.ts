@@ -2,6 +2,7 @@
 // by `state_getKeysPaged`, values by `state_queryStorageAt` in batches), runtime APIs once per
 // group or per HP — never one request per node.
 import type { ApiPromise } from '@polkadot/api';
+import { hexToString, isHex } from '@polkadot/util';
 
 export const CLASSES = ['Storage', 'Gpu', 'Cpu'] as const;
 
@@ -54,13 +55,11 @@ type Prim = Record<string, unknown>;
 const big = (v: unknown): bigint => BigInt((v as string | number | bigint | null) ?? 0);
 const num = (v: unknown): number => Number(v ?? 0);
 
+/// A `BoundedVec<u8>` of UTF-8 text (a region, an endpoint) as `toPrimitive` gives it: the text
+/// itself when it is printable, else its bytes in hex.
 function text(bytes: unknown): string {
   if (typeof bytes !== 'string') return '';
-  if (!bytes.startsWith('0x')) return bytes;
-  const hex = bytes.slice(2);
-  let out = '';
-  for (let i = 0; i < hex.length; i += 2) out += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  return out;
+  return isHex(bytes) ? hexToString(bytes) : bytes;
 }
 
 export async function loadClusters(api: ApiPromise): Promise<ClusterRow[]> {
@@ -171,7 +170,10 @@ export interface HpRow {
   /// Average reliability of its live nodes, Perbill parts.
   reliability: number;
   /// What its nodes earned in the last era, estimated from their groups' rewards.
+  /// Its `Active` nodes' share of their groups' rewards per era: at the last finished era's
+  /// payout, and at this era's rates so far (projected subsidy + usage reward, before the cap).
   eraReward: bigint;
+  eraRewardNow: bigint;
 }
 
 /// Every bonded HP, with `CollateralApi.collateralOf` (one call per HP).
@@ -186,12 +188,14 @@ export async function loadHps(api: ApiPromise, nodes: NodeRow[], groups: GroupRo
     const mine = nodes.filter((n) => n.hp === hp);
     const live = mine.filter((n) => n.status !== 'Pending');
     let eraReward = 0n;
+    let eraRewardNow = 0n;
     for (const n of mine.filter((m) => m.status === 'Active')) {
-      // Its group's last era, shared by capacity (an estimate: the chain shares by capacity ×
+      // Its group's rewards shared by capacity (an estimate: the chain shares by capacity ×
       // reliability × commitment bonus and by time in the era).
       const g = groups.find((x) => x.cluster === n.cluster && x.class === n.class);
       if (g && g.capacity > 0) {
         eraReward += ((g.lastSubsidy + g.lastUsage) * BigInt(n.capacity)) / BigInt(g.capacity);
+        eraRewardNow += ((g.subsidyPerEra + g.usageThisEra) * BigInt(n.capacity)) / BigInt(g.capacity);
       }
     }
     rows.push({
@@ -208,6 +212,7 @@ export async function loadHps(api: ApiPromise, nodes: NodeRow[], groups: GroupRo
       slashed: mine.reduce((s, n) => s + n.slashed, 0n),
       reliability: live.length ? live.reduce((s, n) => s + n.reliability, 0) / live.length : 1e9,
       eraReward,
+      eraRewardNow,
     });
   }
   return rows.sort((a, b) => (a.hp < b.hp ? -1 : 1));
@@ -226,13 +231,14 @@ export function coverageOf(status: unknown): string {
   return String(status);
 }
 
-/// What delegating `amount` to `hp` would earn per era at the last era's rates: the HP's era
-/// reward less commission, shared by the pool and the bond, of which `amount` would hold
-/// `amount / (bond + pool + amount)`.
-export function delegationEstimate(hp: HpRow, amount: bigint): bigint {
+/// What delegating `amount` to `hp` would earn per era, at this era's rates (`now`) or at the
+/// last era's payout: the HP's era reward less commission, shared by the pool and the bond, of
+/// which `amount` would hold `amount / (bond + pool + amount)`.
+export function delegationEstimate(hp: HpRow, amount: bigint, now = true): bigint {
   const total = hp.bond + hp.poolValue + amount;
   if (total === 0n) return 0n;
-  const afterCommission = (hp.eraReward * BigInt(1e9 - hp.commission)) / 1_000_000_000n;
+  const reward = now ? hp.eraRewardNow : hp.eraReward;
+  const afterCommission = (reward * BigInt(1e9 - hp.commission)) / 1_000_000_000n;
   return (afterCommission * amount) / total;
 }
 
@@ -247,10 +253,33 @@ export interface LeaseRow {
   renewed: boolean;
   /// Escrow still held for it: `units × price × (end − settled_to)`.
   escrow: bigint;
+  /// Its node's fault intervals (`start..end` eras, an open one ending at `u32::MAX`).
+  faults: [number, number][];
+}
+
+/// Eras in `from..to` that overlap any of `faults`: the market's `faulty_eras`.
+export function faultyEras(faults: [number, number][], from: number, to: number): number {
+  return faults.reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, to) - Math.max(start, from)), 0);
+}
+
+/// What settling `lease` in `era` would give back to the SP for the eras its node was faulty
+/// (before a force-retirement's refund): `units × price` per faulty era since `settled_to`.
+export function compensationDue(lease: LeaseRow, era: number): bigint {
+  const to = Math.min(era, lease.end);
+  const eras = Math.min(faultyEras(lease.faults, lease.settledTo, to), Math.max(0, to - lease.settledTo));
+  return BigInt(lease.units) * lease.price * BigInt(eras);
 }
 
 export async function loadLeases(api: ApiPromise, sp: string): Promise<LeaseRow[]> {
   const leases = ((await api.call.capacityMarketApi.leasesOf(sp)).toPrimitive() ?? []) as [number, Prim][];
+  // The leases' nodes in one request, for their fault intervals.
+  const ids = [...new Set(leases.map(([, l]) => num(l.node)))];
+  const nodes = ids.length ? await api.query.capacityMarket.nodes.multi(ids) : [];
+  const faults = new Map<number, [number, number][]>();
+  ids.forEach((id, i) => {
+    const n = (nodes[i]?.toPrimitive() ?? {}) as Prim;
+    faults.set(id, ((n.faults ?? []) as [number, number][]).map(([a, b]) => [num(a), num(b)]));
+  });
   return leases.map(([id, l]) => {
     const units = num(l.units);
     const price = big(l.price);
@@ -266,6 +295,7 @@ export async function loadLeases(api: ApiPromise, sp: string): Promise<LeaseRow[
       settledTo,
       renewed: Boolean(l.renewed),
       escrow: BigInt(units) * price * BigInt(Math.max(0, end - settledTo)),
+      faults: faults.get(num(l.node)) ?? [],
     };
   });
 }

@@ -48,6 +48,13 @@ const root = document.getElementById('page') as HTMLElement;
 const urlInput = document.getElementById('url') as HTMLInputElement;
 const accountSelect = document.getElementById('account') as HTMLSelectElement;
 const headSpan = document.getElementById('head') as HTMLElement;
+/// Errors reading the chain (a failed refresh, the indexer's last error), shown above the page.
+const statusLine = document.getElementById('status') as HTMLElement;
+
+function showStatus(message: string | null): void {
+  statusLine.hidden = message === null;
+  statusLine.textContent = message ?? '';
+}
 
 let ctx: Context | null = null;
 let page: Page | null = null;
@@ -67,8 +74,10 @@ async function refresh(): Promise<void> {
   refreshing = true;
   try {
     await page.refresh();
+    showStatus(ctx?.indexer.error ? `History: ${ctx.indexer.error}` : null);
   } catch (e) {
     console.warn('refresh', e);
+    showStatus(`Could not read the chain: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     refreshing = false;
   }
@@ -98,6 +107,7 @@ async function start(): Promise<void> {
   ctx?.indexer.stop();
   ctx = null;
   clear(root);
+  showStatus(null);
   let api: ApiPromise;
   try {
     api = await connect(url);
@@ -128,8 +138,13 @@ async function start(): Promise<void> {
     headSpan.dataset.block = String(n);
     void refresh();
   });
+  // The best block first, so the pages' era and grace figures are right before the history is read.
+  await indexer.prime().catch((e: unknown) => console.warn('prime', e));
   route();
-  await indexer.start();
+  await indexer.start().catch((e: unknown) => {
+    console.warn('indexer', e);
+    showStatus(`Not following the chain: ${e instanceof Error ? e.message : String(e)} (press Connect to retry)`);
+  });
 }
 
 accountSelect.addEventListener('change', () => {

@@ -7,8 +7,9 @@
 // Alice registers as oracle and HP with a node (polkadot.js, client/js), her oracle activates it;
 // then the page is checked against the chain over RPC: the network page's free capacity, the
 // quote box against `CapacityMarketApi.quote`, a request submitted as a dev account creates the
-// lease on chain, a bad input shows the pallet error and its doc, and the node shows `Faulty`
-// with its failure reason once its agent is stopped.
+// lease on chain, a bad input shows the pallet error and its doc, the node table's filters,
+// the node shows `Faulty` with its failure reason once its agent is stopped, and after the
+// faulty era the lease's compensation due, which the page's Settle button gets back exactly.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -93,6 +94,14 @@ try {
   await until('the node table', async () => (await nodeRow.locator('[data-status]').getAttribute('data-status')) === 'Active', 60_000);
   step('nodes page lists the node as Active');
   await shot('nodes');
+  // Its filters: a max price under the node's 0.01 ICNT hides it, one at it shows it again.
+  const maxPrice = page.locator('[data-testid=filter-max-price]');
+  await maxPrice.fill('0.001');
+  await until('the max-price filter to hide the node', async () => (await nodeRow.count()) === 0, 10_000);
+  await maxPrice.fill('0.01');
+  await until('the max-price filter to show the node', async () => (await nodeRow.count()) === 1, 10_000);
+  await maxPrice.fill('');
+  step('the node table filters by max price');
 
   // HPs: Alice with her bond.
   await page.goto(`${site}#/hps`);
@@ -173,6 +182,31 @@ try {
   step(`node page shows ${await page.locator('[data-testid=node-status]').textContent()} with failure reason ${reason}`);
   await shot('node');
 
+  // My leases once an era has closed with the node faulty: the page shows the compensation due
+  // for that era, and its Settle button gives back exactly that (the chain's LeaseSettled event).
+  await page.goto(`${site}#/leases`);
+  const dueCell = page.locator(`[data-testid=leases] tr[data-id="${leaseIds[0]}"] td[data-col=due] [data-due]`);
+  const due = await until('compensation due for a faulty era', async () => {
+    const value = BigInt((await dueCell.getAttribute('data-due')) ?? '0');
+    return value > 0n ? value : null;
+  }, 240_000);
+  assert.equal(due, 100n * (ICNT / 100n), 'one faulty era of 100 units at 0.01 ICNT');
+  const settled = new Promise((resolve) => {
+    let unsubscribe = () => {};
+    api.query.system.events((events) => {
+      for (const { event } of events) {
+        if (api.events.capacityMarket.LeaseSettled.is(event) && event.data.lease.toNumber() === leaseIds[0]) {
+          unsubscribe();
+          resolve(event.data.compensation.toBigInt());
+        }
+      }
+    }).then((u) => { unsubscribe = u; });
+  });
+  await page.click(`[data-testid=settle-${leaseIds[0]}]`);
+  await until('the settlement', async () => /: done\./.test(await page.locator('[data-testid=lease-message]').textContent()), 60_000);
+  assert.equal(await settled, due, 'the settlement compensated what the page said was due');
+  step(`leases page showed ${due} due for the faulty era; Settle paid exactly that back (LeaseSettled)`);
+
   if (shots) {
     // For the screenshots only: let two eras close (dev eras are 20 blocks) so the network page's
     // chart and the node's reliability curve have points, then take those two pages again.
@@ -183,6 +217,9 @@ try {
     await page.goto(`${site}#/node/${node}`);
     await until('the node page', async () => (await page.locator('[data-testid=sla-history] tr').count()) > 3, 60_000);
     await shot('node');
+    await page.goto(`${site}#/leases`);
+    await until('the lease table', async () => (await page.locator(`[data-testid=leases] tr[data-id="${leaseIds[0]}"]`).count()) === 1, 60_000);
+    await shot('leases');
   }
 
   assert.deepEqual(pageErrors, [], 'no uncaught error in the page');

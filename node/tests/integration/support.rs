@@ -403,6 +403,44 @@ impl Drop for Agent {
 	}
 }
 
+/// What the JavaScript tests (`client/js`, `client/web`) start from: a dev chain whose keystore
+/// holds Alice's oracle key (`icno`), and a running agent serving a 256-chunk plot for Alice's
+/// passport 0. The scripts register the oracle and the node themselves. Field order is drop
+/// order: the agent stops before its data dir goes.
+pub struct AliceOracleChain {
+	pub agent: Agent,
+	pub node: Node,
+	pub plot: PlotRegistration,
+	pub dir: tempfile::TempDir,
+}
+
+impl AliceOracleChain {
+	/// Starts both; `name` names the node in logs.
+	pub fn start(name: &str) -> AliceOracleChain {
+		use polkadot_sdk::sp_core::{sr25519, Pair};
+		let dir = tempfile::tempdir().expect("tmp");
+		let alice = sr25519::Pair::from_string("//Alice", None).expect("dev key").public().0;
+		let plot = agent_init(dir.path(), &alice, 0, 256);
+		let agent = Agent::start(dir.path(), &format!("127.0.0.1:{}", free_port()), &[]);
+		let node = Node::start(NodeConfig { name, args: vec!["--dev".into()], use_tmp: true });
+		let mut rpc = node.rpc();
+		let heads = rpc.subscribe("chain_subscribeNewHeads", serde_json::json!([]));
+		rpc.wait_for_header(&heads, 1, Duration::from_secs(120));
+		// The oracle key lives in the node's keystore; everything else happens in JavaScript.
+		rpc.request("author_insertKey", serde_json::json!(["icno", "//Alice", to_hex(&alice)]));
+		AliceOracleChain { agent, node, plot, dir }
+	}
+
+	/// `ICN_URL`, `ICN_AGENT_URL` and `ICN_PLOT` for a script.
+	pub fn env(&self) -> [(&'static str, String); 3] {
+		[
+			("ICN_URL", format!("ws://127.0.0.1:{}", self.node.rpc_port)),
+			("ICN_AGENT_URL", self.agent.url()),
+			("ICN_PLOT", self.plot.line.clone()),
+		]
+	}
+}
+
 /// What `icn-node agent init` prints on stdout: the values an HP registers for the plot.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct PlotRegistration {

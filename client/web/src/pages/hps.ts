@@ -1,6 +1,6 @@
 // HPs, for delegators: each HP's commission, bond, pool, coverage, slashes and its nodes'
 // reliability (`CollateralApi.collateral_of`), and what a delegation of X would earn per era at
-// the last era's rates; delegating is one click (signed by the chosen account).
+// this era's rates and at the last era's payout; delegating is one click (signed by the chosen account).
 import type { Context, Page } from '../main';
 import { icnt, nameOf, parseIcnt, percent, send } from '../chain';
 import { type HpRow, delegationEstimate, loadClusters, loadGroups, loadHps, loadNodes } from '../data';
@@ -11,6 +11,8 @@ export function hpsPage(root: HTMLElement, ctx: Context): Page {
   const message = h('p', { class: 'muted', 'data-testid': 'hp-message' });
   let amount = parseIcnt(amountInput.value) ?? 0n;
   let rows: HpRow[] = [];
+  /// Slashes per HP in the blocks the indexer has read, recomputed at each refresh.
+  let seen = new Map<string, bigint>();
   const table = new Table<HpRow>(
     [
       { key: 'hp', label: 'HP', cell: (r) => h('span', { title: r.hp }, nameOf(r.hp)), sort: (r) => nameOf(r.hp) },
@@ -26,7 +28,15 @@ export function hpsPage(root: HTMLElement, ctx: Context): Page {
       { key: 'nodes', label: 'Nodes', cell: (r) => r.nodes.map((n) => `#${n.id} ${n.status}`).join(', ') || 'none', sort: (r) => r.nodes.length },
       { key: 'reliability', label: 'Nodes’ reliability', cell: (r) => percent(r.reliability), sort: (r) => r.reliability, numeric: true },
       { key: 'slashed', label: 'Slashed (open anomalies)', cell: (r) => icnt(r.slashed, 2), sort: (r) => r.slashed, numeric: true },
-      { key: 'earn', label: 'Delegation would earn / era', cell: (r) => icnt(delegationEstimate(r, amount), 4), sort: (r) => delegationEstimate(r, amount), numeric: true },
+      {
+        key: 'slashedSeen',
+        label: 'Slashed (blocks read)',
+        cell: (r) => h('span', { title: `since block #${ctx.indexer.from}` }, icnt(seen.get(r.hp) ?? 0n, 2)),
+        sort: (r) => seen.get(r.hp) ?? 0n,
+        numeric: true,
+      },
+      { key: 'earn', label: 'Would earn / era (this era’s rates)', cell: (r) => icnt(delegationEstimate(r, amount), 4), sort: (r) => delegationEstimate(r, amount), numeric: true },
+      { key: 'earnLast', label: '(last era’s)', cell: (r) => icnt(delegationEstimate(r, amount, false), 4), sort: (r) => delegationEstimate(r, amount, false), numeric: true },
       {
         key: 'act',
         label: '',
@@ -51,6 +61,7 @@ export function hpsPage(root: HTMLElement, ctx: Context): Page {
       message.textContent = 'Choose an account first.';
       return;
     }
+    message.className = 'muted';
     message.textContent = `Delegating ${icnt(amount)} to ${nameOf(r.hp)}…`;
     try {
       await send(ctx.api.tx.collateral.delegate(r.hp, amount), account);
@@ -72,7 +83,7 @@ export function hpsPage(root: HTMLElement, ctx: Context): Page {
       {},
       'If I delegate ',
       amountInput,
-      ' ICNT: the last column estimates what it would earn per era at the last era’s rewards (shared by capacity, after commission, pro rata of bond and pool).',
+      ' ICNT: the last columns estimate what it would earn per era at this era’s rates (the subsidy projected to the era’s end and the usage reward so far, before the network-wide cap) and at the last era’s payout — shared by capacity, after commission, pro rata of bond and pool.',
     ),
     message,
     table.el,
@@ -82,6 +93,7 @@ export function hpsPage(root: HTMLElement, ctx: Context): Page {
       const [clusters, nodes] = await Promise.all([loadClusters(ctx.api), loadNodes(ctx.api)]);
       const groups = await loadGroups(ctx.api, clusters, nodes);
       rows = await loadHps(ctx.api, nodes, groups);
+      seen = ctx.indexer.slashedByHp();
       table.update(rows);
     },
   };

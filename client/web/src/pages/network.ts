@@ -65,7 +65,7 @@ export function networkPage(root: HTMLElement, ctx: Context): Page {
     const data: uPlot.AlignedData = [
       points.map((p) => p.era),
       points.map((p) => p.capacity),
-      points.map((p) => p.utilization / 1e7),
+      points.map((p) => (p.utilization === null ? null : p.utilization / 1e7)),
       points.map((p) => toIcnt(p.subsidy + p.usage)),
     ];
     plot = new uPlot(
@@ -76,14 +76,15 @@ export function networkPage(root: HTMLElement, ctx: Context): Page {
         axes: [
           // Eras are whole numbers: only integer steps on the x axis.
           { label: 'era', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
-          { label: 'capacity / ICNT', scale: 'y' },
+          { label: 'capacity (units)', scale: 'y' },
           { side: 1, scale: 'pct', label: 'utilization %', grid: { show: false } },
+          { side: 1, scale: 'icnt', label: 'rewards (ICNT)', grid: { show: false } },
         ],
         series: [
           { label: 'era' },
           { label: 'capacity', stroke: '#2563eb', scale: 'y' },
           { label: 'utilization %', stroke: '#16a34a', scale: 'pct' },
-          { label: 'rewards (ICNT)', stroke: '#d97706', scale: 'y' },
+          { label: 'rewards (ICNT)', stroke: '#d97706', scale: 'icnt' },
         ],
       },
       data,

@@ -1,7 +1,7 @@
 // Nodes: every node that has not retired, sortable by any column and filtered by cluster,
-// class, status and HP. Two paged storage reads per refresh, whatever the number of nodes.
+// class, status, HP, max price, min free capacity, min reliability and commitment end. Two paged storage reads per refresh, whatever the number of nodes.
 import type { Context, Page } from '../main';
-import { icnt, nameOf, percent } from '../chain';
+import { icnt, nameOf, parseIcnt, percent } from '../chain';
 import { CLASSES, type NodeRow, loadNodes } from '../data';
 import { h, statusBadge, Table } from '../ui';
 
@@ -41,6 +41,10 @@ export function nodesPage(root: HTMLElement, ctx: Context): Page {
     ['Pending', 'Active', 'Faulty', 'Slashing'].map((s) => h('option', { value: s }, s)),
   );
   const hp = h('input', { placeholder: 'HP address or name', size: 18, 'data-testid': 'filter-hp' });
+  const maxPrice = h('input', { placeholder: 'any', size: 6, 'data-testid': 'filter-max-price' });
+  const minFree = h('input', { type: 'number', min: 0, placeholder: 'any', size: 5, 'data-testid': 'filter-min-free' });
+  const minReliability = h('input', { type: 'number', min: 0, max: 100, placeholder: 'any', size: 4, 'data-testid': 'filter-min-reliability' });
+  const minCommitment = h('input', { type: 'number', min: 0, placeholder: 'any', size: 4, 'data-testid': 'filter-min-commitment' });
   const count = h('span', { class: 'muted', 'data-testid': 'node-count' });
   const apply = () =>
     table.setFilter(
@@ -48,12 +52,16 @@ export function nodesPage(root: HTMLElement, ctx: Context): Page {
         (cluster.value === '' || n.cluster === Number(cluster.value)) &&
         (cls.value === '' || n.class === cls.value) &&
         (status.value === '' || n.status === status.value) &&
-        (hp.value.trim() === '' || `${n.hp} ${nameOf(n.hp)}`.toLowerCase().includes(hp.value.trim().toLowerCase())),
+        (hp.value.trim() === '' || `${n.hp} ${nameOf(n.hp)}`.toLowerCase().includes(hp.value.trim().toLowerCase())) &&
+        (parseIcnt(maxPrice.value.trim()) === null || n.price <= (parseIcnt(maxPrice.value.trim()) ?? 0n)) &&
+        (minFree.value === '' || n.free >= Number(minFree.value)) &&
+        (minReliability.value === '' || n.reliability >= Number(minReliability.value) * 1e7) &&
+        (minCommitment.value === '' || n.commitmentEnd >= Number(minCommitment.value)),
     );
-  for (const input of [cluster, cls, status, hp]) input.addEventListener('input', apply);
+  for (const input of [cluster, cls, status, hp, maxPrice, minFree, minReliability, minCommitment]) input.addEventListener('input', apply);
   root.append(
     h('h1', {}, 'Nodes'),
-    h('div', { class: 'filters' }, h('label', {}, 'Cluster ', cluster), h('label', {}, 'Class ', cls), h('label', {}, 'Status ', status), h('label', {}, 'HP ', hp), count),
+    h('div', { class: 'filters' }, h('label', {}, 'Cluster ', cluster), h('label', {}, 'Class ', cls), h('label', {}, 'Status ', status), h('label', {}, 'HP ', hp), h('label', {}, 'Max price ', maxPrice), h('label', {}, 'Min free ', minFree), h('label', {}, 'Min reliability % ', minReliability), h('label', {}, 'Committed to era ≥ ', minCommitment), count),
     table.el,
   );
   return {

@@ -31,6 +31,7 @@ export function requestPage(root: HTMLElement, ctx: Context): Page {
   function args(): [number, string, number, number, bigint, Prim] | string {
     const price = parseIcnt(maxPrice.value);
     if (price === null) return 'The max price must be an ICNT amount, e.g. 0.01.';
+    if (!cls.value) return 'No cluster with this class yet: nothing to quote.';
     return [
       Number(cluster.value),
       cls.value,
@@ -48,7 +49,15 @@ export function requestPage(root: HTMLElement, ctx: Context): Page {
       quoteBox.textContent = a;
       return;
     }
-    const q = await ctx.api.call.capacityMarketApi.quote(...a);
+    let q;
+    try {
+      q = await ctx.api.call.capacityMarketApi.quote(...a);
+    } catch (e) {
+      if (seq === quoteSeq) {
+        quoteBox.replaceChildren(h('p', { class: 'error' }, `Could not quote: ${e instanceof Error ? e.message : String(e)}`));
+      }
+      return;
+    }
     if (seq !== quoteSeq) return; // a newer input is being quoted
     const r = q as unknown as { isOk: boolean; asOk: { toPrimitive(): unknown }; asErr: Parameters<typeof describeError>[1] };
     if (!r.isOk) {
