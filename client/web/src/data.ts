@@ -178,9 +178,10 @@ export interface HpRow {
 
 /// Every bonded HP, with `CollateralApi.collateralOf` (one call per HP).
 export async function loadHps(api: ApiPromise, nodes: NodeRow[], groups: GroupRow[]): Promise<HpRow[]> {
-  const ledgers = await api.query.collateral.hps.entries();
+  // Only the keys: every figure shown comes from `collateralOf`, not the raw ledger.
+  const ledgers = await api.query.collateral.hps.keys();
   const rows: HpRow[] = [];
-  for (const [key] of ledgers) {
+  for (const key of ledgers) {
     const hp = String(key.args[0].toPrimitive());
     const info = ((await api.call.collateralApi.collateralOf(hp)).toPrimitive() ?? null) as Prim | null;
     if (!info) continue;
