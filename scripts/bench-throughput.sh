@@ -52,7 +52,7 @@ url="ws://127.0.0.1:$rpc"
 # Alice's plot for passport 0: 100,000 GiB at the dev chain's coverage (2^-20) is ~98 MiB.
 plot=$("$node_bin" agent init --data-dir "$work/agent" \
 	--hp 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --passport 0 --size 98MiB)
-"$node_bin" agent run --data-dir "$work/agent" --listen 127.0.0.1:0 >"$work/agent.log" 2>&1 &
+"$node_bin" agent run --data-dir "$work/agent" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 >"$work/agent.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
 	agent=$(sed -n 's|.*on \(http://[0-9.:]*\).*|\1|p' "$work/agent.log" | head -1)

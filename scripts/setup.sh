@@ -66,3 +66,16 @@ if ! command -v chromium >/dev/null 2>&1; then
 		as_root apt-get install -y -q chromium >/dev/null
 	}
 fi
+# The operators' tests (node/tests/integration/operators.rs): nginx as the TLS-terminating
+# reverse proxy in front of an agent (docs/operations.md), openssl for its certificates, and
+# systemd-analyze to lint the packaged units. Each `tool:package`.
+for pair in nginx:nginx openssl:openssl systemd-analyze:systemd; do
+	tool=${pair%%:*} package=${pair#*:}
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "setup: installing $package"
+		as_root apt-get install -y -q "$package" >/dev/null 2>&1 || {
+			as_root apt-get update -q >/dev/null
+			as_root apt-get install -y -q "$package" >/dev/null
+		}
+	fi
+done

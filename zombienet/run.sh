@@ -77,7 +77,7 @@ for i in 0 1 2; do
 	mkdir -p "$dir"
 	plot=$("$ICN_NODE" agent init --data-dir "$dir" --hp "${hps[$i]}" --passport $((2 * i)) --chunks 256)
 	root=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["proof_root"])' "$plot")
-	"$ICN_NODE" agent run --data-dir "$dir" --listen 127.0.0.1:0 >"$dir/agent.log" 2>&1 &
+	"$ICN_NODE" agent run --data-dir "$dir" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 >"$dir/agent.log" 2>&1 &
 	echo $! >"$dir/agent.pid"
 	listen=""
 	for _ in $(seq 1 100); do

@@ -11,6 +11,16 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// Stop the node, cleanly, when its database's disk has less free space than this.
+	#[clap(flatten)]
+	pub storage_monitor: polkadot_sdk::sc_storage_monitor::StorageMonitorParams,
+
+	/// Do not measure the machine at start-up. A validator of a non-development chain measures
+	/// its CPU, memory and disk, prints the scores, and warns when they are below ICN's reference
+	/// hardware (docs/operations.md).
+	#[arg(long)]
+	pub no_hardware_benchmarks: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -115,20 +115,37 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Benchmark(cmd)) => run_benchmark(&cli, cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let storage_monitor = cli.storage_monitor.clone();
+			let no_hardware_benchmarks = cli.no_hardware_benchmarks;
 			runner.run_node_until_exit(|config| async move {
-				match config.network.network_backend {
+				let hwbench = crate::hardware::wanted(&config, no_hardware_benchmarks)
+					.then(|| crate::hardware::measure(&config))
+					.flatten();
+				let database = config.database.path().map(|path| path.to_path_buf());
+				let task_manager = match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<
 							Block,
 							<Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
-					.map_err(sc_cli::Error::Service),
+					>(config, hwbench)
+					.map_err(sc_cli::Error::Service)?,
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
-							.map_err(sc_cli::Error::Service)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, hwbench)
+							.map_err(sc_cli::Error::Service)?
 					},
+				};
+				// Below `--db-storage-threshold` MiB free on the database's disk, the node stops
+				// cleanly instead of failing a write half-way (0 turns the check off).
+				if let Some(database) = database {
+					polkadot_sdk::sc_storage_monitor::StorageMonitorService::try_spawn(
+						storage_monitor,
+						database,
+						&task_manager.spawn_essential_handle(),
+					)
+					.map_err(|e| sc_cli::Error::Application(e.into()))?;
 				}
+				Ok(task_manager)
 			})
 		},
 	}

@@ -156,6 +156,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	hwbench: Option<polkadot_sdk::sc_sysinfo::HwBench>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -236,11 +237,51 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	if let Some(hwbench) = hwbench {
+		polkadot_sdk::sc_sysinfo::print_hwbench(&hwbench);
+		if let Err(failures) =
+			crate::hardware::reference().check_hardware(&hwbench, role.is_authority())
+		{
+			log::warn!(
+				"⚠️  This machine is below ICN's reference hardware for a validator: {failures}. \
+				 It may miss its Aura slots and GRANDPA votes (docs/operations.md#reference-hardware)."
+			);
+		}
+		if let Some(telemetry) = telemetry.as_ref() {
+			task_manager.spawn_handle().spawn(
+				"telemetry_hwbench",
+				None,
+				polkadot_sdk::sc_sysinfo::initialize_hwbench_telemetry(telemetry.handle(), hwbench),
+			);
+		}
+	}
+
+	// GRANDPA's RPC reads the voter's state and the link's authority set and justifications.
+	let shared_voter_state = SharedVoterState::empty();
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
-		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+		let chain_spec = config.chain_spec.cloned_box();
+		let shared_voter_state = shared_voter_state.clone();
+		let shared_authority_set = grandpa_link.shared_authority_set().clone();
+		let justification_stream = grandpa_link.justification_stream();
+		let finality_provider = sc_consensus_grandpa::FinalityProofProvider::new_for_service(
+			backend.clone(),
+			Some(shared_authority_set.clone()),
+		);
+		Box::new(move |subscription_executor| {
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				chain_spec: chain_spec.cloned_box(),
+				grandpa: crate::rpc::GrandpaDeps {
+					shared_voter_state: shared_voter_state.clone(),
+					shared_authority_set: shared_authority_set.clone(),
+					justification_stream: justification_stream.clone(),
+					subscription_executor,
+					finality_provider: finality_provider.clone(),
+				},
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -323,7 +364,7 @@ pub fn new_full<
 			notification_service: grandpa_notification_service,
 			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
 			prometheus_registry,
-			shared_voter_state: SharedVoterState::empty(),
+			shared_voter_state,
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
 			offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(transaction_pool),
 		};

@@ -106,7 +106,7 @@ async function stopAgent(i) {
 async function startAgent(i) {
   const a = agent(i);
   const log = fs.openSync(a.log, "a");
-  const child = spawn(env("ICN_NODE"), ["agent", "run", "--data-dir", a.dir, "--listen", a.listen], {
+  const child = spawn(env("ICN_NODE"), ["agent", "run", "--data-dir", a.dir, "--listen", a.listen, "--metrics-listen", "127.0.0.1:0"], {
     detached: true,
     stdio: ["ignore", log, log],
   });

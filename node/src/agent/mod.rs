@@ -5,13 +5,22 @@
 //!   and the node's passport (`icn_primitives::pos`, SPEC §5.8) in `D/plot-<passport>-<nonce>/`,
 //!   resuming an interrupted one, and prints on stdout the values to register
 //!   (`register_node` / `set_endpoint`): the proof root and the plot's shape and tree root.
-//! * `icn-node agent run --data-dir D [--listen 127.0.0.1:7100]` opens every complete plot in `D`
+//! * `icn-node agent run --data-dir D [--listen 127.0.0.1:7100] [--metrics-listen
+//!   127.0.0.1:7101] [--config agent.toml] [-l <directives>]` opens every complete plot in `D`
 //!   (checking sizes, roots and a sample of chunks, see [`plot::DiskPlot::open`]), serves the
-//!   challenge endpoint the SLA oracles call, health and Prometheus metrics ([`server`]), and
-//!   scrubs every chunk in the background, repairing what its stored leaf proves ([`scrub`]).
+//!   challenge endpoint the SLA oracles call on the public address and health and Prometheus
+//!   metrics on the private one ([`server`]), bounds what clients can hold ([`limits`]), scrubs
+//!   every chunk in the background, repairing what its stored leaf proves ([`scrub`]), and
+//!   watches the plots' files. Settings come from flags, a TOML file and defaults ([`config`]).
 //!
-//! The agent installs no logger, so what an operator must see goes to stderr directly.
+//! `run` logs through the node's logger (`sc_cli::LoggerBuilder`: `-l`/`--log` directives such
+//! as `agent=debug`, or `RUST_LOG`; info by default), to stderr with each line's level and
+//! target; a challenge's access line is at debug level under `agent::access`. On SIGTERM or
+//! SIGINT it stops accepting connections, lets the answers in progress finish (at most
+//! `--shutdown-timeout-secs`), and exits 0. `init` prints a progress line to stderr instead.
 
+pub mod config;
+pub mod limits;
 pub mod plot;
 pub mod scrub;
 pub mod server;
@@ -63,25 +72,99 @@ pub enum AgentAction {
 		nonce: u64,
 	},
 	/// Check the plots and serve them over HTTP, scrubbing them in the background.
-	Run {
-		/// Directory of plots made by `agent init`.
-		#[arg(long)]
-		data_dir: PathBuf,
-		/// Address to listen on (port 0 picks a free port; the address is printed).
-		#[arg(long, default_value = "127.0.0.1:7100")]
-		listen: SocketAddr,
-		/// Chunks per plot verified in full at start (a number at least the plot's chunk count
-		/// verifies all of them; 0 none).
-		#[arg(long, default_value_t = 64)]
-		verify_sample: u32,
-		/// Seconds between two scrub passes over all plots.
-		#[arg(long, default_value_t = 86_400)]
-		scrub_interval_secs: u64,
-		/// Testing only: serve every challenged chunk with a flipped byte, so challenges fail
-		/// with a bad proof.
-		#[arg(long, hide = true)]
-		serve_corrupt_chunks: bool,
-	},
+	Run(RunArgs),
+}
+
+/// `agent run`'s flags. Each setting may also come from the `--config` file (same names); a flag
+/// given here wins. Defaults are in [`config`].
+#[derive(Debug, Default, clap::Args)]
+pub struct RunArgs {
+	/// A TOML file of settings whose keys are these flags' long names (`data-dir = "…"`,
+	/// `listen = "0.0.0.0:7100"`, …); an unknown key is an error.
+	#[arg(long, value_name = "FILE")]
+	pub config: Option<PathBuf>,
+	/// Directory of plots made by `agent init`.
+	#[arg(long)]
+	pub data_dir: Option<PathBuf>,
+	/// Public address: challenges and the plot list, what the node's `endpoint` names (port 0
+	/// picks a free port; the address is printed). [default: 127.0.0.1:7100]
+	#[arg(long)]
+	pub listen: Option<SocketAddr>,
+	/// Private address of `/v1/health` and `/metrics` (keep it on loopback or a private
+	/// network). [default: 127.0.0.1:7101]
+	#[arg(long)]
+	pub metrics_listen: Option<SocketAddr>,
+	/// Chunks per plot verified in full at start (a number at least the plot's chunk count
+	/// verifies all of them; 0 none). [default: 64]
+	#[arg(long)]
+	pub verify_sample: Option<u32>,
+	/// Seconds between two scrub passes over all plots. [default: 86400]
+	#[arg(long)]
+	pub scrub_interval_secs: Option<u64>,
+	/// Seconds a connection may stay without sending a request before it is closed.
+	/// [default: 10]
+	#[arg(long)]
+	pub idle_timeout_secs: Option<u64>,
+	/// Seconds a write of an answer may wait for the client to read before the connection is
+	/// closed. [default: 10]
+	#[arg(long)]
+	pub response_timeout_secs: Option<u64>,
+	/// Seconds the agent waits, after SIGTERM or SIGINT, for answers in progress. [default: 10]
+	#[arg(long)]
+	pub shutdown_timeout_secs: Option<u64>,
+	/// Connections served at once, per address. [default: 1024]
+	#[arg(long)]
+	pub max_connections: Option<u32>,
+	/// Bytes all answers in flight may hold (KiB, MiB, GiB suffixes); a challenge beyond it
+	/// waits up to a second, then is answered 503. [default: 256MiB]
+	#[arg(long)]
+	pub max_bytes_in_flight: Option<String>,
+	/// Log directives, as the node's: `info`, `agent=debug` (`agent::access=debug` logs every
+	/// request), comma-separated or repeated; `RUST_LOG` works too.
+	#[arg(short = 'l', long = "log", value_name = "LOG_PATTERN", num_args = 1..)]
+	pub log: Vec<String>,
+	/// Resolve the settings, open the plots, print the settings (in the config file's format)
+	/// on stdout and exit, without serving.
+	#[arg(long)]
+	pub dry_run: bool,
+	/// Testing only: serve every challenged chunk with a flipped byte, so challenges fail
+	/// with a bad proof.
+	#[arg(long, hide = true)]
+	pub serve_corrupt_chunks: bool,
+	/// Testing only: wait this many milliseconds before answering each challenge.
+	#[arg(long, hide = true)]
+	pub test_challenge_delay_ms: Option<u64>,
+	/// Testing only: seconds between two checks of the plots' files. [default: 5]
+	#[arg(long, hide = true)]
+	pub test_file_check_secs: Option<u64>,
+}
+
+impl RunArgs {
+	/// The settings the flags give (each `None` where no flag was given).
+	fn flag_settings(&self) -> config::FileSettings {
+		config::FileSettings {
+			data_dir: self.data_dir.clone(),
+			listen: self.listen,
+			metrics_listen: self.metrics_listen,
+			verify_sample: self.verify_sample,
+			scrub_interval_secs: self.scrub_interval_secs,
+			idle_timeout_secs: self.idle_timeout_secs,
+			response_timeout_secs: self.response_timeout_secs,
+			shutdown_timeout_secs: self.shutdown_timeout_secs,
+			max_connections: self.max_connections,
+			max_bytes_in_flight: self.max_bytes_in_flight.clone().map(config::Size::Text),
+			log: (!self.log.is_empty()).then(|| self.log.clone()),
+		}
+	}
+
+	/// Flags over the `--config` file over the defaults.
+	pub fn settings(&self) -> Result<config::Settings, String> {
+		let file = match &self.config {
+			Some(path) => config::read_file(path)?,
+			None => config::FileSettings::default(),
+		};
+		config::Settings::resolve(self.flag_settings(), file)
+	}
 }
 
 impl AgentCmd {
@@ -113,19 +196,7 @@ impl AgentCmd {
 				};
 				init(data_dir, &params)
 			},
-			AgentAction::Run {
-				data_dir,
-				listen,
-				verify_sample,
-				scrub_interval_secs,
-				serve_corrupt_chunks,
-			} => run(
-				data_dir,
-				*listen,
-				*verify_sample,
-				Duration::from_secs(*scrub_interval_secs),
-				*serve_corrupt_chunks,
-			),
+			AgentAction::Run(args) => run(args),
 		}
 	}
 }
@@ -151,17 +222,24 @@ fn init(data_dir: &Path, params: &plot::PlotParams) -> Result<(), String> {
 	Ok(())
 }
 
-fn run(
-	data_dir: &Path,
-	listen: SocketAddr,
-	verify_sample: u32,
-	scrub_interval: Duration,
-	corrupt: bool,
-) -> Result<(), String> {
-	let (loaded, skipped) = plot::load_all(data_dir, verify_sample)?;
+/// Installs the node's logger for `run`, with levels and targets on every line.
+fn init_logger(directives: &[String]) -> Result<(), String> {
+	use std::io::IsTerminal;
+	let mut logger = polkadot_sdk::sc_cli::LoggerBuilder::new(directives.join(","));
+	logger.with_detailed_output(true).with_colors(std::io::stderr().is_terminal());
+	logger.init().map_err(|e| format!("cannot start the logger: {e}"))
+}
+
+fn run(args: &RunArgs) -> Result<(), String> {
+	let settings = args.settings()?;
+	if !args.dry_run {
+		init_logger(&settings.log)?;
+	}
+	let data_dir = &settings.data_dir;
+	let (loaded, skipped) = plot::load_all(data_dir, settings.verify_sample)?;
 	let report = |skip: &plot::LoadError| match skip {
-		plot::LoadError::Incomplete(line) => eprintln!("icn-node agent: WARNING: {line}"),
-		plot::LoadError::Refused(line) => eprintln!("icn-node agent: ERROR: {line}"),
+		plot::LoadError::Incomplete(line) => log::warn!(target: "agent", "{line}"),
+		plot::LoadError::Refused(line) => log::error!(target: "agent", "{line}"),
 	};
 	if loaded.is_empty() {
 		let dir = data_dir.display();
@@ -178,13 +256,18 @@ fn run(
 			},
 		});
 	}
+	if args.dry_run {
+		print!("{}", settings.to_toml()?);
+		return Ok(());
+	}
 	skipped.iter().for_each(report);
 	let plots: Vec<Arc<plot::DiskPlot>> = loaded.into_iter().map(Arc::new).collect();
 	for p in &plots {
 		let params = p.params();
-		eprintln!(
-			"icn-node agent: plot {} loaded from {} ({} chunks of {} bytes; hp {}, passport {}, \
-			 nonce {}; {} chunks verified in full)",
+		log::info!(
+			target: "agent",
+			"plot {} loaded from {} ({} chunks of {} bytes; hp {}, passport {}, nonce {}; {} \
+			 chunks verified in full)",
 			p.root_hex(),
 			p.dir().display(),
 			params.leaf_count,
@@ -192,34 +275,83 @@ fn run(
 			plot::to_hex(&params.hp),
 			params.passport,
 			params.nonce,
-			verify_sample.min(params.leaf_count)
+			settings.verify_sample.min(params.leaf_count)
 		);
 	}
-	let state = Arc::new(server::State::new(plots.clone(), corrupt)?);
+	let faults = server::TestFaults {
+		corrupt: args.serve_corrupt_chunks,
+		challenge_delay: Duration::from_millis(args.test_challenge_delay_ms.unwrap_or(0)),
+	};
+	let file_check = Duration::from_secs(args.test_file_check_secs.unwrap_or(5).max(1));
+	let state = Arc::new(server::State::new(plots.clone(), settings.max_bytes_in_flight, faults)?);
+	let limits = server::Limits {
+		idle_timeout: Duration::from_secs(settings.idle_timeout_secs),
+		response_timeout: Duration::from_secs(settings.response_timeout_secs),
+		max_connections: settings.max_connections,
+		shutdown_timeout: Duration::from_secs(settings.shutdown_timeout_secs),
+	};
 	let runtime = tokio::runtime::Builder::new_multi_thread()
 		.enable_all()
 		.build()
 		.map_err(|e| format!("cannot start the async runtime: {e}"))?;
 	runtime.block_on(async move {
-		let listener = tokio::net::TcpListener::bind(listen)
-			.await
-			.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-		let bound = listener.local_addr().map_err(|e| format!("{e}"))?;
+		let bind = |addr: SocketAddr, what: &'static str| async move {
+			let listener = tokio::net::TcpListener::bind(addr)
+				.await
+				.map_err(|e| format!("cannot listen on {addr} ({what}): {e}"))?;
+			let bound = listener.local_addr().map_err(|e| format!("{e}"))?;
+			Ok::<_, String>((listener, bound))
+		};
+		let (public, public_addr) = bind(settings.listen, "--listen").await?;
+		let (private, private_addr) = bind(settings.metrics_listen, "--metrics-listen").await?;
+		let mut terminate =
+			tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+				.map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+		let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
 		let count = plots.len();
-		// Tests and scripts wait for this line and read the address after "on http://".
-		eprintln!(
-			"icn-node agent: serving {count} plot{} on http://{bound}",
+		// Tests and scripts wait for this line and read the address after "on http://" (up to
+		// the space); the private one follows "metrics at http://".
+		log::info!(
+			target: "agent",
+			"serving {count} plot{} on http://{public_addr} (health and metrics at \
+			 http://{private_addr})",
 			if count == 1 { "" } else { "s" }
 		);
 		// Detached: it runs as long as the process.
-		let _scrub = scrub::spawn(plots, scrub_interval)?;
-		tokio::select! {
-			_ = server::serve(listener, state) => Ok(()),
-			_ = tokio::signal::ctrl_c() => {
-				eprintln!("icn-node agent: stopped");
-				Ok(())
-			},
+		let _scrub = scrub::spawn(plots, settings.scrub_interval())?;
+		let public = tokio::spawn(server::serve(
+			public,
+			server::Side::Public,
+			state.clone(),
+			limits,
+			stop_rx.clone(),
+		));
+		let private = tokio::spawn(server::serve(
+			private,
+			server::Side::Private,
+			state.clone(),
+			limits,
+			stop_rx.clone(),
+		));
+		let watch = tokio::spawn(server::watch_files(state, file_check, stop_rx));
+		let signal = tokio::select! {
+			_ = tokio::signal::ctrl_c() => "SIGINT",
+			_ = terminate.recv() => "SIGTERM",
+		};
+		log::info!(
+			target: "agent",
+			"{signal}: stopping; finishing the answers in progress (at most {} s)",
+			settings.shutdown_timeout_secs
+		);
+		let _ = stop_tx.send(true);
+		let (public, private, _) = tokio::join!(public, private, watch);
+		let cut = public.unwrap_or(0).saturating_add(private.unwrap_or(0));
+		if cut > 0 {
+			log::warn!(target: "agent", "stopped: {cut} connections were still open and are cut");
+		} else {
+			log::info!(target: "agent", "stopped");
 		}
+		Ok(())
 	})
 }
 

@@ -729,6 +729,33 @@ impl DiskPlot {
 		Ok(disk)
 	}
 
+	/// Checks, by path, that the plot's files are still there with their sizes (what the agent
+	/// serves from are the handles opened at start: a removed file is still read until the
+	/// agent restarts, a truncated one fails every read past its end). One line on failure.
+	pub fn check_files(&self) -> Result<(), String> {
+		let problems: Vec<String> = [
+			(CHUNKS_FILE, self.params.bytes()),
+			(TREE_FILE, tree_hashes(&self.levels) * HASH_BYTES),
+		]
+		.into_iter()
+		.filter_map(|(name, expected)| {
+			let path = self.dir.join(name);
+			match fs::metadata(&path) {
+				Err(e) => Some(format!("{}: {e}", path.display())),
+				Ok(meta) if meta.len() != expected => {
+					Some(format!("{} is {} bytes, expected {expected}", path.display(), meta.len()))
+				},
+				Ok(_) => None,
+			}
+		})
+		.collect();
+		if problems.is_empty() {
+			Ok(())
+		} else {
+			Err(problems.join("; "))
+		}
+	}
+
 	fn verify_sample(&self, sample: u32) -> Result<(), String> {
 		let count = self.leaf_count();
 		if sample >= count {

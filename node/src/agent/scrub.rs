@@ -173,7 +173,7 @@ pub fn scrub_pass(plot: &DiskPlot, pace: bool) -> PassSummary {
 	let count = plot.leaf_count();
 	let started = Instant::now();
 	stats.begin_pass();
-	eprintln!("icn-node agent: scrub of plot {root} started ({count} chunks)");
+	log::info!(target: "agent", "scrub of plot {root} started ({count} chunks)");
 	let mut summary = PassSummary::default();
 	for index in 0..count {
 		match check_chunk(plot, index) {
@@ -182,8 +182,9 @@ pub fn scrub_pass(plot: &DiskPlot, pace: bool) -> PassSummary {
 				summary.repaired += 1;
 				stats.repaired_total.fetch_add(1, Relaxed);
 				if summary.repaired + summary.damaged <= LOGGED_PER_PASS {
-					eprintln!(
-						"icn-node agent: plot {root}: repaired chunk {index} (it differed from \
+					log::warn!(
+						target: "agent",
+						"plot {root}: repaired chunk {index} (it differed from \
 						 its label; its leaf hash was intact)"
 					);
 				}
@@ -193,8 +194,9 @@ pub fn scrub_pass(plot: &DiskPlot, pace: bool) -> PassSummary {
 				stats.damaged_total.fetch_add(1, Relaxed);
 				stats.damaged_current.fetch_add(1, Relaxed);
 				if summary.repaired + summary.damaged <= LOGGED_PER_PASS {
-					eprintln!(
-						"icn-node agent: WARNING: plot {root}: chunk {index} is damaged and \
+					log::warn!(
+						target: "agent",
+						"plot {root}: chunk {index} is damaged and \
 						 cannot be repaired: {reason}; challenges that touch it fail, so make a \
 						 new plot (another --nonce) and register it with `set_endpoint`"
 					);
@@ -210,13 +212,14 @@ pub fn scrub_pass(plot: &DiskPlot, pace: bool) -> PassSummary {
 	}
 	if summary.repaired > 0 {
 		if let Err(e) = plot.sync() {
-			eprintln!("icn-node agent: WARNING: plot {root}: cannot sync repaired chunks: {e}");
+			log::warn!(target: "agent", "plot {root}: cannot sync repaired chunks: {e}");
 		}
 	}
 	stats.end_pass();
 	let unlisted = (summary.repaired + summary.damaged).saturating_sub(LOGGED_PER_PASS);
-	eprintln!(
-		"icn-node agent: scrub of plot {root} finished pass {}: {} chunks checked, {} damaged, {} \
+	log::info!(
+		target: "agent",
+		"scrub of plot {root} finished pass {}: {} chunks checked, {} damaged, {} \
 		 repaired in {:.1} s{}",
 		stats.passes.load(Relaxed),
 		summary.checked,

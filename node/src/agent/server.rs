@@ -1,4 +1,7 @@
-//! The agent's HTTP API (SPEC §7.2). Documented in `docs/agent.md`:
+//! The agent's HTTP API (SPEC §7.2), on two addresses. Documented in `docs/agent.md`.
+//!
+//! The **public** address (`--listen`, what the chain's `endpoint` names) serves what oracles
+//! and the marketplace need:
 //!
 //! * `GET /v1/plots/<proof root>/challenge?indices=3,17,42` — SCALE-encoded [`PlotResponse`]: for
 //!   each index asked, in order, the chunk and its parents (`pos::parents_of`), each with its
@@ -6,17 +9,35 @@
 //!   anything else is a `400` with a one-line reason; an unknown root is a `404`.
 //! * `GET /v1/plots` — JSON array of the served plots (`proof_root`, `hp`, `passport`, `nonce`,
 //!   `leaf_count`, `chunk_size`, `tree_root`).
-//! * `GET /v1/health` — JSON `{"status":"ok"|"degraded","plots":[…]}` with each plot's scrub
-//!   progress and damage; `degraded` when any plot has damage the scrub could not repair.
-//! * `GET /metrics` — Prometheus text: requests and failures per endpoint, request latency, and
-//!   per plot (label `plot`, its proof root) the scrub's progress and counts and the chunk count.
 //!
-//! The version-1 paths `/v1/info` and `/v1/challenge` answer `404` saying where the API moved.
-//! Other paths are `404`, other methods `405`. Request headers must arrive within 10 s (slow
-//! clients are cut off), a connection lasts at most 30 s, and at most 1,024 connections are
-//! served at once.
+//! The **private** address (`--metrics-listen`, loopback by default) serves the operator:
+//!
+//! * `GET /v1/health` — JSON `{"status":"ok"|"degraded"|"failing", …}` with each plot's files,
+//!   challenges served, read errors and scrub state ([`health`]); `503` when `failing`.
+//! * `GET /metrics` — Prometheus text: requests and failures per endpoint, request latency,
+//!   connections and answer bytes in flight, and per plot (label `plot`, its proof root) the
+//!   scrub's progress and counts, read errors and the chunk count.
+//!
+//! Either address answers the other's paths with a `404` saying where they are. The version-1
+//! paths `/v1/info` and `/v1/challenge` answer `404` saying where the API moved. Other paths are
+//! `404`, other methods `405`.
+//!
+//! Limits ([`Limits`]): a connection idle for `--idle-timeout-secs` (no request headers) is
+//! closed; a write that waits `--response-timeout-secs` for the client to read fails and closes
+//! it; a connection lasts at most [`CONNECTION_TIMEOUT`]; at most `--max-connections` are served
+//! at once per address; and answers in flight hold at most `--max-bytes-in-flight` bytes
+//! ([`limits::Budget`]: a challenge reserves its answer's size before reading the disk and is a
+//! `503` if there is no room within a second). A challenge is logged at debug level (target
+//! `agent::access`): peer, path, status, bytes and time.
+//!
+//! Stopping ([`serve`] with its stop signal): the listener closes at once, connections finish
+//! the request they are answering (keep-alive ends), and `serve` returns when all are closed or
+//! the shutdown timeout has passed.
 
-use super::plot::{to_hex, DiskPlot};
+use super::{
+	limits::{Budget, Refused, WriteDeadline},
+	plot::{to_hex, DiskPlot},
+};
 use codec::Encode;
 use http_body_util::Full;
 use hyper::{
@@ -27,33 +48,63 @@ use hyper::{
 	Method, Request, Response, StatusCode,
 };
 use hyper_util::rt::{TokioIo, TokioTimer};
-use icn_primitives::pos::{PlotResponse, MAX_CHALLENGE_INDICES};
+use icn_primitives::pos::{self, PlotResponse, MAX_CHALLENGE_INDICES};
 use prometheus::{
-	Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
-	Registry, TextEncoder,
+	Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+	IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use std::{
 	convert::Infallible,
+	net::SocketAddr,
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
-use tokio::{net::TcpListener, sync::Semaphore};
+use tokio::{
+	net::TcpListener,
+	sync::{watch, Semaphore},
+};
 
-/// Most connections served at once.
-const MAX_CONNECTIONS: usize = 1024;
-/// Time a client has to send its request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest a connection is kept, whatever it does: a client that stops reading its answer
-/// releases its connection slot (and the answer's memory) after this. An oracle's challenge has a
-/// 2 s deadline; per-client limits and a bound on bytes in flight are issue 22's.
-const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest a connection is kept, whatever it does: a client that reads its answer a byte at a
+/// time (never stalling a write for long) still releases its slot and its answer after this.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a challenge waits for room in the byte budget before it is answered `503`.
+const BUDGET_WAIT: Duration = Duration::from_secs(1);
+
+/// The server's limits (from the agent's settings).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+	pub idle_timeout: Duration,
+	pub response_timeout: Duration,
+	pub max_connections: u32,
+	pub shutdown_timeout: Duration,
+}
+
+/// Testing only: how the agent misbehaves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TestFaults {
+	/// Flip a byte of every served challenged chunk (the oracle's `BadProof` path).
+	pub corrupt: bool,
+	/// Wait this long before answering a challenge (a slow disk; the graceful stop's test).
+	pub challenge_delay: Duration,
+}
+
+/// What one plot's challenges have done, for health and metrics.
+#[derive(Default, Debug)]
+struct Served {
+	challenges: u64,
+	last_served: Option<Instant>,
+	read_errors: u64,
+	/// The last failed read, if it came after the last answer served.
+	failing: Option<String>,
+}
 
 /// What the server serves and counts.
 pub struct State {
 	plots: Vec<Arc<DiskPlot>>,
-	/// Test-only: flip a byte of every served challenged chunk (to exercise the oracle's
-	/// `BadProof` path).
-	corrupt: bool,
+	served: Vec<Mutex<Served>>,
+	faults: TestFaults,
+	budget: Budget,
+	started: Instant,
 	registry: Registry,
 	requests: IntCounterVec,
 	failures: IntCounterVec,
@@ -63,6 +114,9 @@ pub struct State {
 	scrub_damaged: IntCounterVec,
 	scrub_repaired: IntCounterVec,
 	plot_chunks: IntGaugeVec,
+	read_errors: IntCounterVec,
+	connections: IntGauge,
+	bytes_in_flight: IntGauge,
 	/// Serializes copying the scrub's counters into the Prometheus counters (which only count
 	/// up), so two concurrent scrapes never add the same difference twice.
 	metrics_sync: Mutex<()>,
@@ -72,9 +126,17 @@ fn metric_error(e: prometheus::Error) -> String {
 	format!("metrics: {e}")
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+	mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl State {
-	/// Wraps the loaded plots; `corrupt` makes every served challenged chunk wrong.
-	pub fn new(plots: Vec<Arc<DiskPlot>>, corrupt: bool) -> Result<Self, String> {
+	/// Wraps the loaded plots, with a budget of `max_bytes_in_flight` for answers.
+	pub fn new(
+		plots: Vec<Arc<DiskPlot>>,
+		max_bytes_in_flight: u64,
+		faults: TestFaults,
+	) -> Result<Self, String> {
 		let registry =
 			Registry::new_custom(Some("icn_agent".into()), None).map_err(metric_error)?;
 		let requests = IntCounterVec::new(
@@ -122,6 +184,18 @@ impl State {
 		let plot_chunks =
 			IntGaugeVec::new(Opts::new("plot_chunks", "Chunks in the plot, by plot"), &["plot"])
 				.map_err(metric_error)?;
+		let read_errors = IntCounterVec::new(
+			Opts::new("read_errors_total", "Challenges that failed to read the plot, by plot"),
+			&["plot"],
+		)
+		.map_err(metric_error)?;
+		let connections = IntGauge::new("connections", "Open connections, both addresses")
+			.map_err(metric_error)?;
+		let bytes_in_flight = IntGauge::new(
+			"answer_bytes_in_flight",
+			"Bytes reserved by answers not yet written out (at most --max-bytes-in-flight)",
+		)
+		.map_err(metric_error)?;
 		for metric in [
 			Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
 			Box::new(failures.clone()),
@@ -131,12 +205,19 @@ impl State {
 			Box::new(scrub_damaged.clone()),
 			Box::new(scrub_repaired.clone()),
 			Box::new(plot_chunks.clone()),
+			Box::new(read_errors.clone()),
+			Box::new(connections.clone()),
+			Box::new(bytes_in_flight.clone()),
 		] {
 			registry.register(metric).map_err(metric_error)?;
 		}
+		let served = plots.iter().map(|_| Mutex::new(Served::default())).collect();
 		let state = State {
 			plots,
-			corrupt,
+			served,
+			faults,
+			budget: Budget::new(max_bytes_in_flight, BUDGET_WAIT),
+			started: Instant::now(),
 			registry,
 			requests,
 			failures,
@@ -146,20 +227,27 @@ impl State {
 			scrub_damaged,
 			scrub_repaired,
 			plot_chunks,
+			read_errors,
+			connections,
+			bytes_in_flight,
 			metrics_sync: Mutex::new(()),
 		};
+		for plot in &state.plots {
+			// Present (at 0) from the start, so an alert on its rate has a series.
+			let _ = state.read_errors.with_label_values(&[plot.root_hex()]);
+		}
 		state.sync_scrub_metrics();
 		Ok(state)
 	}
 
-	fn find(&self, root: &str) -> Option<&Arc<DiskPlot>> {
+	fn find(&self, root: &str) -> Option<usize> {
 		let wanted = root.trim_start_matches("0x").to_ascii_lowercase();
-		self.plots.iter().find(|p| p.root_hex().trim_start_matches("0x") == wanted)
+		self.plots.iter().position(|p| p.root_hex().trim_start_matches("0x") == wanted)
 	}
 
 	/// Copies every plot's scrub counters into the Prometheus metrics.
 	fn sync_scrub_metrics(&self) {
-		let _guard = self.metrics_sync.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let _guard = lock(&self.metrics_sync);
 		for plot in &self.plots {
 			let label = [plot.root_hex()];
 			let scrub = plot.scrub_stats().snapshot(plot.leaf_count());
@@ -169,6 +257,8 @@ impl State {
 			count_up_to(&self.scrub_repaired.with_label_values(&label), scrub.repaired_total);
 			self.plot_chunks.with_label_values(&label).set(i64::from(plot.leaf_count()));
 		}
+		self.bytes_in_flight
+			.set(i64::try_from(self.budget.in_flight()).unwrap_or(i64::MAX));
 	}
 }
 
@@ -180,13 +270,46 @@ fn count_up_to(counter: &IntCounter, value: u64) {
 	}
 }
 
-/// Serves `state` on `listener` until the process ends.
-pub async fn serve(listener: TcpListener, state: Arc<State>) {
-	let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+/// Which of the two addresses a server is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Side {
+	/// `--listen`: challenges and the plot list.
+	Public,
+	/// `--metrics-listen`: health and metrics.
+	Private,
+}
+
+/// Resolves when `stop` says so (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+	let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Serves `state` on `listener` until `stop` turns true; then closes the listener, lets every
+/// connection finish the request it is answering, and returns the number of connections still
+/// open when `limits.shutdown_timeout` ran out (0 when all finished).
+pub async fn serve(
+	listener: TcpListener,
+	side: Side,
+	state: Arc<State>,
+	limits: Limits,
+	mut stop: watch::Receiver<bool>,
+) -> u32 {
+	let slots = limits.max_connections;
+	let permits = Arc::new(Semaphore::new(slots as usize));
 	loop {
-		let Ok(permit) = permits.clone().acquire_owned().await else { return };
-		let stream = match listener.accept().await {
-			Ok((stream, _)) => stream,
+		let permit = tokio::select! {
+			_ = stopped(&mut stop) => break,
+			permit = permits.clone().acquire_owned() => match permit {
+				Ok(permit) => permit,
+				Err(_) => break,
+			},
+		};
+		let accepted = tokio::select! {
+			_ = stopped(&mut stop) => break,
+			accepted = listener.accept() => accepted,
+		};
+		let (stream, peer) = match accepted {
+			Ok(accepted) => accepted,
 			Err(e) => {
 				log::warn!(target: "agent", "accept failed: {e}");
 				tokio::time::sleep(Duration::from_millis(50)).await;
@@ -194,18 +317,46 @@ pub async fn serve(listener: TcpListener, state: Arc<State>) {
 			},
 		};
 		let state = state.clone();
+		let mut stop = stop.clone();
 		tokio::spawn(async move {
+			state.connections.inc();
+			let service_state = state.clone();
 			let service = service_fn(move |req| {
-				let state = state.clone();
-				async move { Ok::<_, Infallible>(handle(&state, req).await) }
+				let state = service_state.clone();
+				async move { Ok::<_, Infallible>(handle(&state, side, peer, req).await) }
 			});
+			let io = TokioIo::new(WriteDeadline::new(stream, limits.response_timeout));
 			let connection = http1::Builder::new()
 				.timer(TokioTimer::new())
-				.header_read_timeout(HEADER_TIMEOUT)
-				.serve_connection(TokioIo::new(stream), service);
-			let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
+				.header_read_timeout(limits.idle_timeout)
+				.serve_connection(io, service);
+			tokio::pin!(connection);
+			let work = async {
+				tokio::select! {
+					result = connection.as_mut() => result,
+					_ = stopped(&mut stop) => {
+						// Finish the request in progress, then close (no keep-alive).
+						connection.as_mut().graceful_shutdown();
+						connection.as_mut().await
+					},
+				}
+			};
+			if let Ok(Err(e)) = tokio::time::timeout(CONNECTION_TIMEOUT, work).await {
+				log::debug!(target: "agent::access", "{peer}: connection closed: {e}");
+			}
+			state.connections.dec();
 			drop(permit);
 		});
+	}
+	// No new connections from here: the listening socket is closed.
+	drop(listener);
+	let drained = tokio::time::timeout(limits.shutdown_timeout, permits.acquire_many(slots))
+		.await
+		.is_ok();
+	if drained {
+		0
+	} else {
+		slots.saturating_sub(u32::try_from(permits.available_permits()).unwrap_or(slots))
 	}
 }
 
@@ -229,8 +380,8 @@ fn json(body: &serde_json::Value) -> Response<Full<Bytes>> {
 	with_type(text(StatusCode::OK, body.to_string()), "application/json")
 }
 
-fn binary(body: Vec<u8>) -> Response<Full<Bytes>> {
-	with_type(Response::new(Full::new(Bytes::from(body))), "application/octet-stream")
+fn binary(body: Bytes) -> Response<Full<Bytes>> {
+	with_type(Response::new(Full::new(body)), "application/octet-stream")
 }
 
 /// Where a request goes.
@@ -242,12 +393,14 @@ enum Route<'a> {
 	Metrics,
 	/// A version-1 path.
 	Moved,
+	/// A path of the other address.
+	OtherSide(Side),
 	Unknown,
 }
 
 impl<'a> Route<'a> {
-	fn of(path: &'a str) -> Self {
-		match path {
+	fn of(path: &'a str, side: Side) -> Self {
+		let route = match path {
 			"/v1/health" => Route::Health,
 			"/v1/plots" | "/v1/plots/" => Route::Plots,
 			"/metrics" => Route::Metrics,
@@ -256,6 +409,13 @@ impl<'a> Route<'a> {
 				Some(root) if !root.is_empty() && !root.contains('/') => Route::Challenge(root),
 				_ => Route::Unknown,
 			},
+		};
+		match (&route, side) {
+			(Route::Health | Route::Metrics, Side::Public) => Route::OtherSide(Side::Private),
+			(Route::Plots | Route::Challenge(_) | Route::Moved, Side::Private) => {
+				Route::OtherSide(Side::Public)
+			},
+			_ => route,
 		}
 	}
 
@@ -267,14 +427,19 @@ impl<'a> Route<'a> {
 			Route::Challenge(_) => "challenge",
 			Route::Metrics => "metrics",
 			Route::Moved => "moved",
-			Route::Unknown => "other",
+			Route::OtherSide(_) | Route::Unknown => "other",
 		}
 	}
 }
 
-async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+	state: &State,
+	side: Side,
+	peer: SocketAddr,
+	req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
 	let started = Instant::now();
-	let route = Route::of(req.uri().path());
+	let route = Route::of(req.uri().path(), side);
 	let endpoint = route.endpoint();
 	let response = if req.method() != Method::GET {
 		text(StatusCode::METHOD_NOT_ALLOWED, "only GET is served\n")
@@ -290,21 +455,40 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
 				 GET /v1/plots/<proof root>/challenge?indices=…, and GET /v1/plots lists the \
 				 plots\n",
 			),
+			Route::OtherSide(Side::Private) => text(
+				StatusCode::NOT_FOUND,
+				"/v1/health and /metrics are served on the agent's metrics address \
+				 (--metrics-listen, loopback by default), not on the public one\n",
+			),
+			Route::OtherSide(Side::Public) => text(
+				StatusCode::NOT_FOUND,
+				"challenges and /v1/plots are served on the agent's public address (--listen)\n",
+			),
 			Route::Unknown => text(
 				StatusCode::NOT_FOUND,
-				"unknown path; try /v1/plots, /v1/plots/<proof root>/challenge?indices=…, \
-				 /v1/health or /metrics\n",
+				match side {
+					Side::Public =>
+						"unknown path; try /v1/plots or /v1/plots/<proof root>/challenge?indices=…\n",
+					Side::Private => "unknown path; try /v1/health or /metrics\n",
+				},
 			),
 		}
 	};
+	let status = response.status();
 	state.requests.with_label_values(&[endpoint]).inc();
-	if !response.status().is_success() {
-		state.failures.with_label_values(&[endpoint, response.status().as_str()]).inc();
+	if !status.is_success() {
+		state.failures.with_label_values(&[endpoint, status.as_str()]).inc();
 	}
-	state
-		.latency
-		.with_label_values(&[endpoint])
-		.observe(started.elapsed().as_secs_f64());
+	let elapsed = started.elapsed();
+	state.latency.with_label_values(&[endpoint]).observe(elapsed.as_secs_f64());
+	log::debug!(
+		target: "agent::access",
+		"{peer} GET {} {} {} bytes {:.1} ms",
+		req.uri(),
+		status.as_u16(),
+		hyper::body::Body::size_hint(response.body()).exact().unwrap_or(0),
+		elapsed.as_secs_f64() * 1e3,
+	);
 	response
 }
 
@@ -328,18 +512,36 @@ fn plots(state: &State) -> Response<Full<Bytes>> {
 	json(&serde_json::Value::Array(list))
 }
 
+/// `GET /v1/health`: what the agent can really serve now.
+///
+/// Per plot: `files` (`"ok"`, or why the chunk or tree file is not what was opened — removed,
+/// truncated: checked by path on every call), the challenges served and when the last one was
+/// (`last_challenge_secs_ago`, `null` before the first), the read errors and the last one if
+/// no challenge has been answered since (`failing_read`), and the scrub's state. `status` is
+/// `failing` (HTTP `503`) when any plot's files are wrong or its last challenge failed to read,
+/// `degraded` when the scrub found damage it could not repair, `ok` otherwise.
 fn health(state: &State) -> Response<Full<Bytes>> {
-	let mut degraded = false;
+	let (mut degraded, mut failing) = (false, false);
+	let now = Instant::now();
 	let list: Vec<serde_json::Value> = state
 		.plots
 		.iter()
-		.map(|p| {
+		.zip(&state.served)
+		.map(|(p, served)| {
 			let scrub = p.scrub_stats().snapshot(p.leaf_count());
+			let files = p.check_files();
+			let served = lock(served);
 			degraded |= scrub.damaged > 0;
+			failing |= files.is_err() || served.failing.is_some();
 			serde_json::json!({
 				"proof_root": p.root_hex(),
 				"leaf_count": p.leaf_count(),
 				"chunk_size": p.chunk_size(),
+				"files": files.err().unwrap_or_else(|| "ok".into()),
+				"challenges_served": served.challenges,
+				"last_challenge_secs_ago": served.last_served.map(|t| now.duration_since(t).as_secs()),
+				"read_errors": served.read_errors,
+				"failing_read": served.failing,
 				"scrub_progress": scrub.progress,
 				"scrub_passes": scrub.passes,
 				"damaged_chunks": scrub.damaged,
@@ -347,10 +549,23 @@ fn health(state: &State) -> Response<Full<Bytes>> {
 			})
 		})
 		.collect();
-	json(&serde_json::json!({
-		"status": if degraded { "degraded" } else { "ok" },
+	let status = if failing {
+		"failing"
+	} else if degraded {
+		"degraded"
+	} else {
+		"ok"
+	};
+	let mut response = json(&serde_json::json!({
+		"status": status,
+		"plots_loaded": state.plots.len(),
+		"uptime_secs": now.duration_since(state.started).as_secs(),
 		"plots": list,
-	}))
+	}));
+	if failing {
+		*response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+	}
+	response
 }
 
 fn metrics(state: &State) -> Response<Full<Bytes>> {
@@ -363,6 +578,15 @@ fn metrics(state: &State) -> Response<Full<Bytes>> {
 		),
 		Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, format!("metrics: {e}\n")),
 	}
+}
+
+/// The most bytes an answer to `count` challenged indices of `plot` can take: each index
+/// brings its chunk and [`pos::PARENTS`] parents, each with its index, length prefixes and a
+/// Merkle path of at most 32 hashes (plus one per level for SCALE's compact lengths).
+fn answer_bound(plot: &DiskPlot, count: usize) -> u64 {
+	let per_chunk = u64::from(plot.chunk_size()) + 16 + 33 * 32;
+	let per_index = (1 + pos::PARENTS as u64) * per_chunk + 8;
+	(count as u64).saturating_mul(per_index).saturating_add(16)
 }
 
 /// Parses `indices=a,b,c` against `leaf_count`: a clear reason for anything malformed.
@@ -400,16 +624,45 @@ pub fn parse_indices(query: Option<&str>, leaf_count: u32) -> Result<Vec<u32>, S
 }
 
 async fn challenge(state: &State, root: &str, query: Option<&str>) -> Response<Full<Bytes>> {
-	let Some(plot) = state.find(root) else {
+	let Some(at) = state.find(root) else {
 		return text(
 			StatusCode::NOT_FOUND,
 			format!("no plot with proof root {root} on this agent (GET /v1/plots lists them)\n"),
 		);
 	};
+	let (plot, served) = (&state.plots[at], &state.served[at]);
 	let indices = match parse_indices(query, plot.leaf_count()) {
 		Ok(indices) => indices,
 		Err(reason) => return text(StatusCode::BAD_REQUEST, format!("{reason}\n")),
 	};
+	let reservation = match state.budget.reserve(answer_bound(plot, indices.len())).await {
+		Ok(reservation) => reservation,
+		Err(Refused::TooLarge { bytes, max }) => {
+			return text(
+				StatusCode::SERVICE_UNAVAILABLE,
+				format!(
+					"this answer can take {bytes} bytes, more than --max-bytes-in-flight \
+					 ({max}): ask for fewer indices\n"
+				),
+			)
+		},
+		Err(Refused::Busy) => {
+			log::warn!(
+				target: "agent",
+				"busy: answers in flight hold {} of {} bytes (--max-bytes-in-flight); a challenge \
+				 was refused",
+				state.budget.in_flight(),
+				state.budget.max_bytes()
+			);
+			return text(
+				StatusCode::SERVICE_UNAVAILABLE,
+				"busy: too many answers in flight, try again\n",
+			);
+		},
+	};
+	if !state.faults.challenge_delay.is_zero() {
+		tokio::time::sleep(state.faults.challenge_delay).await;
+	}
 	// Disk reads block; this keeps the other connections on the runtime's other workers.
 	let answer = tokio::task::block_in_place(|| {
 		indices
@@ -419,22 +672,59 @@ async fn challenge(state: &State, root: &str, query: Option<&str>) -> Response<F
 	});
 	match answer {
 		Ok(mut chunks) => {
-			if state.corrupt {
+			if state.faults.corrupt {
 				for answer in &mut chunks {
 					if let Some(byte) = answer.chunk.data.first_mut() {
 						*byte ^= 0xff;
 					}
 				}
 			}
-			binary(PlotResponse { chunks }.encode())
+			{
+				let mut served = lock(served);
+				served.challenges = served.challenges.saturating_add(1);
+				served.last_served = Some(Instant::now());
+				served.failing = None;
+			}
+			binary(Budget::answer(PlotResponse { chunks }.encode(), reservation))
 		},
 		Err(e) => {
-			eprintln!(
-				"icn-node agent: ERROR: plot {}: cannot read a challenged chunk: {e}",
-				plot.root_hex()
-			);
+			let reason = format!("cannot read a challenged chunk: {e}");
+			log::warn!(target: "agent", "plot {}: {reason}", plot.root_hex());
+			state.read_errors.with_label_values(&[plot.root_hex()]).inc();
+			let mut served = lock(served);
+			served.read_errors = served.read_errors.saturating_add(1);
+			served.failing = Some(reason);
 			text(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the plot\n")
 		},
+	}
+}
+
+/// Checks every plot's files every `interval` (by path: a plot removed or truncated under a
+/// running agent) and logs a warning when one goes wrong and a line when it is back; returns
+/// when `stop` turns true.
+pub async fn watch_files(state: Arc<State>, interval: Duration, mut stop: watch::Receiver<bool>) {
+	let mut bad: Vec<Option<String>> = state.plots.iter().map(|_| None).collect();
+	loop {
+		for (plot, was) in state.plots.iter().zip(bad.iter_mut()) {
+			let now = plot.check_files().err();
+			match (&was, &now) {
+				(_, Some(reason)) if was.as_ref() != Some(reason) => log::warn!(
+					target: "agent",
+					"plot {}: {reason}: challenges of this plot will fail; restore the file or \
+					 plot anew (agent init --nonce …) and set_endpoint",
+					plot.root_hex()
+				),
+				(Some(_), None) => {
+					log::info!(target: "agent", "plot {}: files are back", plot.root_hex())
+				},
+				_ => {},
+			}
+			*was = now;
+		}
+		tokio::select! {
+			_ = stopped(&mut stop) => return,
+			_ = tokio::time::sleep(interval) => {},
+		}
 	}
 }
 
@@ -463,12 +753,25 @@ mod tests {
 	#[test]
 	fn paths_are_routed() {
 		let root = "0xab";
-		assert!(matches!(Route::of("/v1/plots/0xab/challenge"), Route::Challenge(r) if r == root));
-		assert!(matches!(Route::of("/v1/plots"), Route::Plots));
-		assert!(matches!(Route::of("/v1/plots//challenge"), Route::Unknown));
-		assert!(matches!(Route::of("/v1/plots/a/b/challenge"), Route::Unknown));
-		assert!(matches!(Route::of("/v1/challenge"), Route::Moved));
-		assert!(matches!(Route::of("/v1/info"), Route::Moved));
-		assert!(matches!(Route::of("/nope"), Route::Unknown));
+		assert!(
+			matches!(Route::of("/v1/plots/0xab/challenge", Side::Public), Route::Challenge(r) if r == root)
+		);
+		assert!(matches!(Route::of("/v1/plots", Side::Public), Route::Plots));
+		assert!(matches!(Route::of("/v1/plots//challenge", Side::Public), Route::Unknown));
+		assert!(matches!(Route::of("/v1/plots/a/b/challenge", Side::Public), Route::Unknown));
+		assert!(matches!(Route::of("/v1/challenge", Side::Public), Route::Moved));
+		assert!(matches!(Route::of("/v1/info", Side::Public), Route::Moved));
+		assert!(matches!(Route::of("/nope", Side::Public), Route::Unknown));
+		// Each address serves its own paths and points to the other for the rest.
+		assert!(matches!(Route::of("/metrics", Side::Public), Route::OtherSide(Side::Private)));
+		assert!(matches!(Route::of("/v1/health", Side::Public), Route::OtherSide(Side::Private)));
+		assert!(matches!(Route::of("/metrics", Side::Private), Route::Metrics));
+		assert!(matches!(Route::of("/v1/health", Side::Private), Route::Health));
+		assert!(matches!(Route::of("/v1/plots", Side::Private), Route::OtherSide(Side::Public)));
+		assert!(matches!(
+			Route::of("/v1/plots/0xab/challenge", Side::Private),
+			Route::OtherSide(Side::Public)
+		));
+		assert!(matches!(Route::of("/nope", Side::Private), Route::Unknown));
 	}
 }

@@ -31,14 +31,17 @@ fn challenge(agent: &Agent, root: &[u8; 32], indices: &[u32]) -> PlotResponse {
 	PlotResponse::decode(&mut &body[..]).expect("challenge answer decodes")
 }
 
-fn get_json(agent: &Agent, path: &str) -> Value {
-	let (status, body) = http(&agent.addr, "GET", path);
+/// A JSON answer from the agent: `/v1/plots` from its public address, `/v1/health` from its
+/// metrics address.
+pub(crate) fn get_json(agent: &Agent, path: &str) -> Value {
+	let addr = if path == "/v1/health" { &agent.metrics_addr } else { &agent.addr };
+	let (status, body) = http(addr, "GET", path);
 	assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));
 	serde_json::from_slice(&body).expect("JSON")
 }
 
-fn metrics(agent: &Agent) -> String {
-	let (status, body) = http(&agent.addr, "GET", "/metrics");
+pub(crate) fn metrics(agent: &Agent) -> String {
+	let (status, body) = http(&agent.metrics_addr, "GET", "/metrics");
 	assert_eq!(status, 200);
 	String::from_utf8_lossy(&body).into_owned()
 }

@@ -69,6 +69,13 @@ fn alice_and_bob_peer_and_import_the_same_finalized_block() {
 		})
 		.collect();
 	assert!(authors.contains(&0) && authors.contains(&1), "authors by index: {authors:?}");
+
+	// Validators of a non-development chain measure their machine at start and print it
+	// (docs/operations.md#reference-hardware); the scores were logged before the first block.
+	for line in ["🏁 CPU single core score", "🏁 Memory score", "🏁 Disk score (seq. writes)"]
+	{
+		assert_eq!(alice.logged(line).len(), 1, "{line:?} once in Alice's log");
+	}
 }
 
 /// The Aura slot of a header, from its pre-runtime digest: `0x06 ++ "aura" ++ 0x20 ++ slot (u64 LE)`.

@@ -13,6 +13,7 @@ mod cheaters;
 mod cli;
 mod dev_chain;
 mod local_validators;
+mod operators;
 mod oracle;
 mod polkadot_js;
 mod upgrade;

@@ -52,6 +52,11 @@ pub struct NodeConfig<'a> {
 
 impl Node {
 	pub fn start(config: NodeConfig<'_>) -> Node {
+		Self::start_with_env(config, &[])
+	}
+
+	/// [`Node::start`] with these environment variables set for the node.
+	pub fn start_with_env(config: NodeConfig<'_>, env: &[(&str, &str)]) -> Node {
 		let rpc_port = free_port();
 		let p2p_port = free_port();
 		let prometheus_port = free_port();
@@ -68,6 +73,7 @@ impl Node {
 			.args(["--prometheus-port", &prometheus_port.to_string()])
 			.args(["--no-mdns", "--no-telemetry", "--rpc-cors", "all"])
 			.args(["--log", "info"])
+			.envs(env.iter().copied())
 			.stdout(Stdio::null())
 			.stderr(Stdio::piped());
 		match &base {
@@ -128,6 +134,12 @@ impl Node {
 	/// The multiaddress other nodes can dial this one on.
 	pub fn multiaddr(&self) -> String {
 		format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.p2p_port, self.peer_id())
+	}
+
+	/// Every line the node logged so far that contains `needle`.
+	pub fn logged(&self, needle: &str) -> Vec<String> {
+		let all = self.log.lock().map(|l| l.clone()).unwrap_or_default();
+		all.into_iter().filter(|line| line.contains(needle)).collect()
 	}
 
 	/// The last lines the node logged, for failure messages.
@@ -351,38 +363,106 @@ pub fn from_hex(hex: &str) -> Vec<u8> {
 /// A running `icn-node agent run`. Dropping it kills the process.
 pub struct Agent {
 	child: Child,
-	/// `127.0.0.1:port` it serves on.
+	/// `127.0.0.1:port` it serves challenges on (`--listen`).
 	pub addr: String,
+	/// `127.0.0.1:port` of its health and metrics (`--metrics-listen`).
+	pub metrics_addr: String,
+	/// Its log so far (stderr), kept by a thread that drains the pipe.
+	log: Arc<Mutex<String>>,
 }
 
 impl Agent {
-	/// Starts `icn-node agent run --data-dir <dir> --listen <listen>` plus `extra`, and waits
-	/// until it serves.
+	/// Starts `icn-node agent run --data-dir <dir> --listen <listen> --metrics-listen
+	/// 127.0.0.1:0` plus `extra` (a later `--metrics-listen` in `extra` wins), and waits until
+	/// it serves.
 	pub fn start(dir: &Path, listen: &str, extra: &[&str]) -> Agent {
-		let mut child = Command::new(node_binary())
-			.args(["agent", "run", "--data-dir"])
-			.arg(dir)
-			.args(["--listen", listen])
-			.args(extra)
+		Self::spawn(
+			Command::new(node_binary())
+				.args(["agent", "run", "--data-dir"])
+				.arg(dir)
+				.args(["--listen", listen, "--metrics-listen", "127.0.0.1:0"])
+				.args(extra),
+		)
+	}
+
+	/// Starts `icn-node` with `args` (an `agent run` of any form) and waits until it serves.
+	pub fn start_with(args: &[&str]) -> Agent {
+		Self::spawn(Command::new(node_binary()).args(args))
+	}
+
+	fn spawn(command: &mut Command) -> Agent {
+		let mut child = command
 			.stdout(Stdio::null())
 			.stderr(Stdio::piped())
 			.spawn()
 			.expect("icn-node agent starts");
 		let stderr = child.stderr.take().expect("piped stderr");
 		let mut lines = BufReader::new(stderr).lines();
-		let addr = loop {
+		let log = Arc::new(Mutex::new(String::new()));
+		let after = |line: &str, marker: &str| {
+			line.split(marker)
+				.nth(1)
+				.and_then(|rest| rest.split(|c: char| c.is_whitespace() || c == ')').next())
+				.map(str::to_string)
+		};
+		let (addr, metrics_addr) = loop {
 			match lines.next() {
 				Some(Ok(line)) => {
-					if let Some(url) = line.split("on http://").nth(1) {
-						break url.trim().to_string();
+					log.lock().expect("log").push_str(&format!("{line}\n"));
+					if let (Some(addr), Some(metrics)) =
+						(after(&line, "on http://"), after(&line, "metrics at http://"))
+					{
+						break (addr, metrics);
 					}
 				},
-				_ => panic!("the agent exited before serving"),
+				_ => panic!("the agent exited before serving: {}", log.lock().expect("log")),
 			}
 		};
-		// Keep draining its stderr so it never blocks on a full pipe.
-		std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-		Agent { child, addr }
+		// Keep draining its stderr so it never blocks on a full pipe, and keep what it says.
+		let kept = log.clone();
+		std::thread::spawn(move || {
+			for line in lines.map_while(Result::ok) {
+				kept.lock().expect("log").push_str(&format!("{line}\n"));
+			}
+		});
+		Agent { child, addr, metrics_addr, log }
+	}
+
+	/// What it has logged so far.
+	pub fn log(&self) -> String {
+		self.log.lock().expect("log").clone()
+	}
+
+	/// Waits up to `timeout` for a log line containing `text`; returns the log.
+	pub fn wait_for_log(&self, text: &str, timeout: Duration) -> String {
+		let deadline = Instant::now() + timeout;
+		loop {
+			let log = self.log();
+			if log.contains(text) {
+				return log;
+			}
+			assert!(Instant::now() < deadline, "no {text:?} in the agent's log: {log}");
+			std::thread::sleep(Duration::from_millis(50));
+		}
+	}
+
+	/// Sends it `signal` (e.g. `libc::SIGTERM`).
+	pub fn signal(&self, signal: i32) {
+		let pid = i32::try_from(self.child.id()).expect("pid");
+		// SAFETY: `kill` has no memory-safety preconditions; the pid is this test's child.
+		assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill");
+	}
+
+	/// Waits up to `timeout` for it to exit; its exit status.
+	pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+		let deadline = Instant::now() + timeout;
+		loop {
+			if let Some(status) = self.child.try_wait().expect("try_wait") {
+				return status;
+			}
+			assert!(Instant::now() < deadline, "the agent did not exit: {}", self.log());
+			std::thread::sleep(Duration::from_millis(20));
+		}
 	}
 
 	/// Its process id (a test may stop it from elsewhere: the browser test does).
@@ -458,6 +538,17 @@ pub struct PlotRegistration {
 /// `icn-node agent init` in `dir`: a plot of `chunks` chunks of 4 KiB for `hp`'s `passport`
 /// (nonce 0); returns what it printed (one JSON line on stdout).
 pub fn agent_init(dir: &Path, hp: &[u8; 32], passport: u32, chunks: u32) -> PlotRegistration {
+	agent_init_with_chunk_size(dir, hp, passport, chunks, 4096)
+}
+
+/// [`agent_init`] with chunks of `chunk_size` bytes.
+pub fn agent_init_with_chunk_size(
+	dir: &Path,
+	hp: &[u8; 32],
+	passport: u32,
+	chunks: u32,
+	chunk_size: u32,
+) -> PlotRegistration {
 	let (status, stdout, stderr) = run_node_command(&[
 		"agent",
 		"init",
@@ -469,6 +560,8 @@ pub fn agent_init(dir: &Path, hp: &[u8; 32], passport: u32, chunks: u32) -> Plot
 		&passport.to_string(),
 		"--chunks",
 		&chunks.to_string(),
+		"--chunk-size",
+		&chunk_size.to_string(),
 	]);
 	assert!(status.success(), "agent init failed: {stderr}");
 	assert_eq!(stdout.trim().lines().count(), 1, "one JSON line on stdout: {stdout}");
